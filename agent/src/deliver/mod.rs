@@ -1,0 +1,416 @@
+//! Delivery of observations to the collector over one long-lived gRPC stream.
+//!
+//! A [`Delivery`] owns a background task. Callers hand it observation batches through a
+//! bounded queue, and [`Delivery::send`] waits while the queue is full (back-pressure).
+//! The task numbers each batch, keeps it until the collector acknowledges it, and on
+//! any retryable failure reconnects with capped, jittered backoff and re-sends every
+//! unacknowledged batch with its original sequence number. The collector commits a
+//! batch at most once per (agent id, boot id, sequence), so re-sending is safe.
+
+mod backoff;
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use candor_proto::v1::{
+    agent_message, collector_message, ingest_client::IngestClient, AgentMessage,
+    Deployment, Hello, Observation, ObservationBatch,
+};
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::transport::{Channel, Endpoint};
+use tonic::{Code, Status};
+
+pub use backoff::Backoff;
+
+/// Settings of a [`Delivery`].
+#[derive(Debug, Clone)]
+pub struct DeliveryConfig {
+    /// Collector gRPC URL, such as `http://127.0.0.1:4317`.
+    pub endpoint: String,
+    /// The identity sent in the stream's `Hello`.
+    pub hello: Hello,
+    /// Batches waiting in the queue before [`Delivery::send`] waits.
+    pub queue_batches: usize,
+    /// Batches sent and not yet acknowledged on one stream.
+    pub max_in_flight: usize,
+    /// Delay between reconnection attempts.
+    pub backoff: Backoff,
+    /// Time allowed to connect and receive the collector's `Welcome`.
+    pub connect_timeout: Duration,
+    /// The task gives up when the stream has kept failing, with no batch acknowledged,
+    /// for this long.
+    pub give_up_after: Duration,
+    /// Largest encoded message sent or received, in bytes.
+    pub max_message_bytes: usize,
+}
+
+impl DeliveryConfig {
+    /// Settings with defaults for everything but the collector and the identity.
+    pub fn new(endpoint: impl Into<String>, agent_id: String, deployment: Deployment) -> Self {
+        Self {
+            endpoint: endpoint.into(),
+            hello: Hello {
+                agent_id,
+                boot_id: uuid::Uuid::new_v4().to_string(),
+                deployment: Some(deployment),
+                agent_version: env!("CARGO_PKG_VERSION").to_string(),
+            },
+            queue_batches: 16,
+            max_in_flight: 32,
+            backoff: Backoff::default(),
+            connect_timeout: Duration::from_secs(5),
+            give_up_after: Duration::from_secs(300),
+            max_message_bytes: 4 * 1024 * 1024,
+        }
+    }
+}
+
+/// Counts of what the collector has acknowledged.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Batches acknowledged, including duplicates.
+    pub batches: u64,
+    /// Observations in acknowledged batches, including those committed by an earlier send.
+    pub observations: u64,
+    /// Observations that the collector reported as newly stored.
+    pub stored: u64,
+    /// Batches the collector had already committed before.
+    pub duplicate_batches: u64,
+    /// Streams opened after the first.
+    pub reconnects: u64,
+}
+
+/// Why delivery stopped before every batch was acknowledged.
+#[derive(Debug, thiserror::Error)]
+pub enum DeliveryError {
+    #[error("invalid collector URL {url:?}: {reason}")]
+    InvalidEndpoint { url: String, reason: String },
+    #[error("collector rejected the stream: {code:?}: {message}")]
+    Rejected { code: Code, message: String },
+    #[error("gave up after {waited:?} without an acknowledgement from {endpoint}; last error: {last_error}")]
+    GaveUp {
+        endpoint: String,
+        waited: Duration,
+        last_error: String,
+    },
+    #[error("the delivery task stopped unexpectedly")]
+    TaskStopped,
+}
+
+/// A running delivery task and the queue that feeds it.
+pub struct Delivery {
+    batches: mpsc::Sender<Vec<Observation>>,
+    progress: watch::Receiver<Progress>,
+    task: JoinHandle<Result<Progress, DeliveryError>>,
+}
+
+impl Delivery {
+    /// Starts the delivery task. It connects lazily, when the first batch arrives.
+    pub fn start(config: DeliveryConfig) -> Result<Self, DeliveryError> {
+        let endpoint = Endpoint::from_shared(config.endpoint.clone())
+            .map_err(|error| DeliveryError::InvalidEndpoint {
+                url: config.endpoint.clone(),
+                reason: error.to_string(),
+            })?
+            .connect_timeout(config.connect_timeout)
+            .tcp_nodelay(true)
+            .http2_keep_alive_interval(Duration::from_secs(20))
+            .keep_alive_timeout(Duration::from_secs(10))
+            .keep_alive_while_idle(true);
+        let (batches, input) = mpsc::channel(config.queue_batches.max(1));
+        let (progress_sender, progress) = watch::channel(Progress::default());
+        let worker = Worker {
+            endpoint,
+            pending: VecDeque::new(),
+            next_sequence: 1,
+            input,
+            input_open: true,
+            progress: Progress::default(),
+            progress_sender,
+            failing_since: None,
+            config,
+        };
+        let task = tokio::spawn(worker.run());
+        Ok(Self {
+            batches,
+            progress,
+            task,
+        })
+    }
+
+    /// Queues a batch, waiting while the queue is full.
+    pub async fn send(&self, observations: Vec<Observation>) -> Result<(), DeliveryError> {
+        if observations.is_empty() {
+            return Ok(());
+        }
+        self.batches
+            .send(observations)
+            .await
+            .map_err(|_| DeliveryError::TaskStopped)
+    }
+
+    /// A handle that queues batches from other tasks or threads. Delivery finishes only
+    /// once every such handle is dropped.
+    pub fn sender(&self) -> BatchSender {
+        BatchSender(self.batches.clone())
+    }
+
+    /// A receiver that sees the acknowledgement counts change.
+    pub fn progress(&self) -> watch::Receiver<Progress> {
+        self.progress.clone()
+    }
+
+    /// Closes the queue and waits until every batch is acknowledged, or delivery fails.
+    pub async fn finish(self) -> Result<Progress, DeliveryError> {
+        drop(self.batches);
+        match self.task.await {
+            Ok(result) => result,
+            Err(_) => Err(DeliveryError::TaskStopped),
+        }
+    }
+}
+
+/// Queues batches for a [`Delivery`], from async code or from a blocking thread.
+#[derive(Clone)]
+pub struct BatchSender(mpsc::Sender<Vec<Observation>>);
+
+impl BatchSender {
+    /// Queues a batch, waiting while the queue is full.
+    pub async fn send(&self, observations: Vec<Observation>) -> Result<(), DeliveryError> {
+        self.0
+            .send(observations)
+            .await
+            .map_err(|_| DeliveryError::TaskStopped)
+    }
+
+    /// Queues a batch from a thread outside the async runtime, blocking while the
+    /// queue is full.
+    pub fn blocking_send(&self, observations: Vec<Observation>) -> Result<(), DeliveryError> {
+        self.0
+            .blocking_send(observations)
+            .map_err(|_| DeliveryError::TaskStopped)
+    }
+}
+
+/// Whether a failed stream is worth opening again.
+fn is_retryable(code: Code) -> bool {
+    !matches!(
+        code,
+        Code::InvalidArgument
+            | Code::FailedPrecondition
+            | Code::OutOfRange
+            | Code::PermissionDenied
+            | Code::Unauthenticated
+            | Code::Unimplemented
+            | Code::AlreadyExists
+            | Code::NotFound
+    )
+}
+
+enum SessionEnd {
+    /// Every batch is acknowledged and the queue is closed.
+    Done,
+    /// The stream failed and may be opened again.
+    Retry(String),
+}
+
+struct Worker {
+    config: DeliveryConfig,
+    endpoint: Endpoint,
+    /// Batches sent or to be sent, not yet acknowledged, in sequence order.
+    pending: VecDeque<ObservationBatch>,
+    next_sequence: u64,
+    input: mpsc::Receiver<Vec<Observation>>,
+    input_open: bool,
+    progress: Progress,
+    progress_sender: watch::Sender<Progress>,
+    /// When the current run of failures began; cleared by an acknowledgement.
+    failing_since: Option<Instant>,
+}
+
+impl Worker {
+    async fn run(mut self) -> Result<Progress, DeliveryError> {
+        let mut backoff = self.config.backoff.clone();
+        let mut sessions = 0u64;
+        loop {
+            if self.is_done() {
+                return Ok(self.progress);
+            }
+            // Connect only once there is something to send.
+            if self.pending.is_empty() && !self.take_input().await {
+                continue;
+            }
+            if sessions > 0 {
+                self.progress.reconnects += 1;
+            }
+            sessions += 1;
+            match self.session(&mut backoff).await {
+                Ok(SessionEnd::Done) => return Ok(self.progress),
+                Ok(SessionEnd::Retry(reason)) => {
+                    let waited = self.failing_since.get_or_insert_with(Instant::now).elapsed();
+                    if waited >= self.config.give_up_after {
+                        return Err(DeliveryError::GaveUp {
+                            endpoint: self.config.endpoint.clone(),
+                            waited,
+                            last_error: reason,
+                        });
+                    }
+                    let delay = backoff.next_delay();
+                    tracing::warn!(
+                        endpoint = %self.config.endpoint,
+                        error = %reason,
+                        unacknowledged_batches = self.pending.len(),
+                        retry_in_ms = delay.as_millis() as u64,
+                        "Collector stream failed; reconnecting"
+                    );
+                    tokio::time::sleep(delay).await;
+                }
+                Err(status) => {
+                    return Err(DeliveryError::Rejected {
+                        code: status.code(),
+                        message: status.message().to_string(),
+                    })
+                }
+            }
+        }
+    }
+
+    fn is_done(&self) -> bool {
+        !self.input_open && self.pending.is_empty()
+    }
+
+    /// Waits for one batch from the queue and adds it to `pending`. Returns false when
+    /// the queue is closed instead.
+    async fn take_input(&mut self) -> bool {
+        match self.input.recv().await {
+            Some(observations) => {
+                self.push_pending(observations);
+                true
+            }
+            None => {
+                self.input_open = false;
+                false
+            }
+        }
+    }
+
+    fn push_pending(&mut self, observations: Vec<Observation>) -> &ObservationBatch {
+        let batch = ObservationBatch {
+            sequence: self.next_sequence,
+            observations,
+        };
+        self.next_sequence += 1;
+        self.pending.push_back(batch);
+        self.pending.back().expect("just pushed")
+    }
+
+    /// Runs one stream until it fails or everything is acknowledged. Returns `Err` for a
+    /// permanent rejection.
+    async fn session(&mut self, backoff: &mut Backoff) -> Result<SessionEnd, Status> {
+        let channel = match self.endpoint.connect().await {
+            Ok(channel) => channel,
+            Err(error) => return Ok(SessionEnd::Retry(format!("connect failed: {error}"))),
+        };
+        let mut client = IngestClient::<Channel>::new(channel)
+            .max_encoding_message_size(self.config.max_message_bytes)
+            .max_decoding_message_size(self.config.max_message_bytes);
+
+        let (requests, request_stream) = mpsc::channel(self.config.max_in_flight + 2);
+        let hello = AgentMessage {
+            kind: Some(agent_message::Kind::Hello(self.config.hello.clone())),
+        };
+        requests.send(hello).await.expect("receiver is alive");
+
+        let opened = tokio::time::timeout(
+            self.config.connect_timeout,
+            client.stream(ReceiverStream::new(request_stream)),
+        )
+        .await;
+        let mut responses = match opened {
+            Err(_) => return Ok(SessionEnd::Retry("timed out opening the stream".into())),
+            Ok(Err(status)) => return classify(status),
+            Ok(Ok(response)) => response.into_inner(),
+        };
+        let welcome = tokio::time::timeout(self.config.connect_timeout, responses.message()).await;
+        match welcome {
+            Err(_) => return Ok(SessionEnd::Retry("timed out waiting for Welcome".into())),
+            Ok(Err(status)) => return classify(status),
+            Ok(Ok(None)) => return Ok(SessionEnd::Retry("stream closed before Welcome".into())),
+            Ok(Ok(Some(message))) => {
+                if !matches!(message.kind, Some(collector_message::Kind::Welcome(_))) {
+                    return Err(Status::internal("collector sent a message before Welcome"));
+                }
+            }
+        }
+        backoff.reset();
+        tracing::info!(endpoint = %self.config.endpoint, resending = self.pending.len(), "Connected to collector");
+
+        for batch in &self.pending {
+            if send_batch(&requests, batch.clone()).await.is_err() {
+                return Ok(SessionEnd::Retry("stream closed while re-sending".into()));
+            }
+        }
+
+        loop {
+            if self.is_done() {
+                return Ok(SessionEnd::Done);
+            }
+            let can_send = self.input_open && self.pending.len() < self.config.max_in_flight;
+            tokio::select! {
+                received = self.input.recv(), if can_send => match received {
+                    Some(observations) => {
+                        let batch = self.push_pending(observations).clone();
+                        if send_batch(&requests, batch).await.is_err() {
+                            return Ok(SessionEnd::Retry("stream closed while sending".into()));
+                        }
+                    }
+                    None => self.input_open = false,
+                },
+                message = responses.message() => match message {
+                    Ok(Some(message)) => self.handle_response(message)?,
+                    Ok(None) => return Ok(SessionEnd::Retry("collector closed the stream".into())),
+                    Err(status) => return classify(status),
+                },
+            }
+        }
+    }
+
+    fn handle_response(&mut self, message: candor_proto::v1::CollectorMessage) -> Result<(), Status> {
+        let Some(collector_message::Kind::Ack(ack)) = message.kind else {
+            return Err(Status::internal("collector sent an unexpected message after Welcome"));
+        };
+        let Some(index) = self.pending.iter().position(|batch| batch.sequence == ack.sequence) else {
+            // An acknowledgement of a batch re-sent twice; the first one counted.
+            return Ok(());
+        };
+        let batch = self.pending.remove(index).expect("index is in range");
+        self.progress.batches += 1;
+        self.progress.observations += batch.observations.len() as u64;
+        self.progress.stored += u64::from(ack.stored);
+        self.progress.duplicate_batches += u64::from(ack.duplicate);
+        self.failing_since = None;
+        self.progress_sender.send_replace(self.progress);
+        Ok(())
+    }
+}
+
+async fn send_batch(
+    requests: &mpsc::Sender<AgentMessage>,
+    batch: ObservationBatch,
+) -> Result<(), ()> {
+    let message = AgentMessage {
+        kind: Some(agent_message::Kind::Batch(batch)),
+    };
+    requests.send(message).await.map_err(|_| ())
+}
+
+fn classify(status: Status) -> Result<SessionEnd, Status> {
+    if is_retryable(status.code()) {
+        Ok(SessionEnd::Retry(format!("{:?}: {}", status.code(), status.message())))
+    } else {
+        Err(status)
+    }
+}

@@ -1,0 +1,14 @@
+//! The candor agent: scores model responses (refusal class and lexical signals) and
+//! streams the observations to a candor collector over gRPC.
+//!
+//! - [`input`] reads recorded interactions from JSONL and CSV files.
+//! - [`score`] computes the scores of one response.
+//! - [`deliver`] streams observation batches to the collector and re-sends what was not
+//!   acknowledged.
+//! - [`replay`] ties the three together for the `replay` command.
+
+pub mod deliver;
+pub mod input;
+pub mod replay;
+pub mod score;
+pub mod wire;

@@ -1,0 +1,143 @@
+//! The `candor-agent` binary: parses the command line, installs logging and runs the
+//! chosen command from the library.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use candor_agent::input::DEFAULT_MAX_RECORD_BYTES;
+use candor_agent::replay::{self, ReplayConfig};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "candor-agent", version, about = "Scores model responses and streams them to a candor collector")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Score recorded interactions from JSONL or CSV files and send them to a collector.
+    Replay(ReplayArgs),
+}
+
+#[derive(clap::Args)]
+struct ReplayArgs {
+    /// Collector gRPC URL.
+    #[arg(long, value_name = "URL")]
+    collector: String,
+    /// Model name of the deployment the records belong to.
+    #[arg(long)]
+    model: String,
+    /// Model version of the deployment the records belong to.
+    #[arg(long)]
+    version: String,
+    /// Extra deployment label, as KEY=VALUE; repeat for more.
+    #[arg(long = "label", value_name = "KEY=VALUE", value_parser = parse_label)]
+    labels: Vec<(String, String)>,
+    /// Name of this agent in the collector's records [default: the host name].
+    #[arg(long)]
+    agent_id: Option<String>,
+    /// Exit with status 1 when any record was invalid.
+    #[arg(long)]
+    strict: bool,
+    /// Largest record (a JSONL line or a CSV row) to accept, in bytes.
+    #[arg(long, default_value_t = DEFAULT_MAX_RECORD_BYTES, value_name = "BYTES")]
+    max_record_bytes: usize,
+    /// Observations per message sent to the collector.
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    batch_size: u32,
+    /// Give up when the collector has been unreachable for this many seconds.
+    #[arg(long, default_value_t = 300, value_name = "SECONDS")]
+    give_up_after: u64,
+    /// Never draw a progress bar.
+    #[arg(long)]
+    no_progress: bool,
+    /// Files to replay: `.csv` files are read as CSV, all others as JSONL.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+}
+
+fn parse_label(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((key, value)) if !key.is_empty() => Ok((key.to_string(), value.to_string())),
+        _ => Err(format!("invalid label {text:?}: write it as KEY=VALUE")),
+    }
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Runtime::new().expect("failed to start the async runtime");
+    let result = match cli.command {
+        Command::Replay(args) => runtime.block_on(run_replay(args)),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run_replay(args: ReplayArgs) -> anyhow::Result<ExitCode> {
+    if args.max_record_bytes == 0 {
+        bail!("invalid --max-record-bytes 0: give a size in bytes above 0");
+    }
+    let mut labels = BTreeMap::new();
+    for (key, value) in args.labels {
+        if labels.insert(key.clone(), value).is_some() {
+            bail!("label {key:?} is given twice: give each --label key once");
+        }
+    }
+    let config = ReplayConfig {
+        collector: args.collector,
+        agent_id: args.agent_id.unwrap_or_else(default_agent_id),
+        model: args.model,
+        version: args.version,
+        labels,
+        files: args.files,
+        max_record_bytes: args.max_record_bytes,
+        batch_size: args.batch_size as usize,
+        max_reported_errors: 50,
+        give_up_after: Duration::from_secs(args.give_up_after),
+        progress_bar: !args.no_progress && std::io::stderr().is_terminal(),
+    };
+    let report = replay::run(config).await.context("replay failed")?;
+
+    println!(
+        "read {} records: {} valid, {} skipped as invalid; {} acknowledged by the collector",
+        report.read,
+        report.valid(),
+        report.skipped,
+        report.delivered.observations
+    );
+    if report.valid() == 0 {
+        eprintln!("error: no valid record to replay");
+        return Ok(ExitCode::FAILURE);
+    }
+    if args.strict && (report.skipped > 0 || report.unreadable_files > 0) {
+        eprintln!("error: invalid input with --strict");
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn default_agent_id() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|name| name.trim().to_string())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "candor-agent".to_string())
+}

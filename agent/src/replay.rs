@@ -1,0 +1,202 @@
+//! The `replay` command: reads recorded interactions from files, scores each response
+//! and streams the observations to a collector, finishing only once the collector has
+//! acknowledged every one.
+//!
+//! Reading and scoring run on a blocking thread that feeds the delivery queue, so a
+//! slow collector slows reading down instead of filling memory.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use candor_proto::v1 as pb;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::deliver::{BatchSender, Delivery, DeliveryConfig, DeliveryError, Progress};
+use crate::input::{Record, RecordReader};
+use crate::score::Scorer;
+use crate::wire;
+
+/// Settings of one replay.
+#[derive(Debug, Clone)]
+pub struct ReplayConfig {
+    /// Collector gRPC URL.
+    pub collector: String,
+    pub agent_id: String,
+    pub model: String,
+    pub version: String,
+    pub labels: BTreeMap<String, String>,
+    pub files: Vec<PathBuf>,
+    /// Largest record accepted, in bytes.
+    pub max_record_bytes: usize,
+    /// Observations per gRPC message.
+    pub batch_size: usize,
+    /// How many invalid records to print per file before only counting them.
+    pub max_reported_errors: usize,
+    /// Give up when the collector has been unreachable for this long.
+    pub give_up_after: Duration,
+    /// Draw a progress bar on standard error when it is a terminal.
+    pub progress_bar: bool,
+}
+
+/// What a replay did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReplayReport {
+    /// Records read, valid or not.
+    pub read: u64,
+    /// Records skipped as invalid.
+    pub skipped: u64,
+    /// Files that could not be opened or read to the end.
+    pub unreadable_files: u64,
+    /// What the collector acknowledged.
+    pub delivered: Progress,
+}
+
+impl ReplayReport {
+    pub fn valid(&self) -> u64 {
+        self.read - self.skipped
+    }
+}
+
+/// Why a replay failed as a whole.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    #[error(transparent)]
+    Delivery(#[from] DeliveryError),
+    #[error("the reading thread panicked")]
+    ReaderPanicked,
+}
+
+/// Replays the configured files. Invalid records are reported on standard error and
+/// skipped; the result says how many.
+pub async fn run(config: ReplayConfig) -> Result<ReplayReport, ReplayError> {
+    let deployment = pb::Deployment {
+        model: config.model.clone(),
+        version: config.version.clone(),
+        labels: config.labels.clone().into_iter().collect(),
+    };
+    let mut delivery_config =
+        DeliveryConfig::new(config.collector.clone(), config.agent_id.clone(), deployment);
+    delivery_config.give_up_after = config.give_up_after;
+    let delivery = Delivery::start(delivery_config)?;
+
+    let bar = progress_bar(config.progress_bar);
+    let mut progress = delivery.progress();
+    let bar_for_acks = bar.clone();
+    let ack_watcher = tokio::spawn(async move {
+        while progress.changed().await.is_ok() {
+            let acknowledged = progress.borrow().observations;
+            bar_for_acks.set_message(format!("{acknowledged} acknowledged"));
+        }
+    });
+
+    let sender = delivery.sender();
+    let bar_for_reader = bar.clone();
+    let reader = tokio::task::spawn_blocking(move || read_and_score(&config, &sender, &bar_for_reader));
+    let reading = reader.await;
+    // Deliver what was queued even when reading stopped early.
+    let delivered = delivery.finish().await;
+    ack_watcher.abort();
+    bar.finish_and_clear();
+
+    let mut report = reading.map_err(|_| ReplayError::ReaderPanicked)?;
+    report.delivered = delivered?;
+    Ok(report)
+}
+
+fn progress_bar(enabled: bool) -> ProgressBar {
+    if !enabled {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {elapsed} read {pos} records, {msg}")
+            .expect("template is valid"),
+    );
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+/// Reads every file, scores valid records and queues them in batches. Stops early only
+/// when the delivery task has stopped.
+fn read_and_score(config: &ReplayConfig, sender: &BatchSender, bar: &ProgressBar) -> ReplayReport {
+    let mut report = ReplayReport::default();
+    let mut scorer = Scorer::new();
+    let mut batch = Vec::with_capacity(config.batch_size);
+
+    for path in &config.files {
+        let reader = match RecordReader::open(path, config.max_record_bytes) {
+            Ok(reader) => reader,
+            Err(error) => {
+                bar.suspend(|| eprintln!("error: cannot open {}: {error}", path.display()));
+                report.unreadable_files += 1;
+                continue;
+            }
+        };
+        let mut file_records = 0u64;
+        let mut file_errors = 0usize;
+        for item in reader {
+            let record = match item {
+                Ok(Ok(record)) => record,
+                Ok(Err(invalid)) => {
+                    report.read += 1;
+                    report.skipped += 1;
+                    file_records += 1;
+                    file_errors += 1;
+                    if file_errors <= config.max_reported_errors {
+                        bar.suspend(|| eprintln!("warning: skipped {invalid}"));
+                    }
+                    continue;
+                }
+                Err(error) => {
+                    bar.suspend(|| eprintln!("error: reading {} failed: {error}", path.display()));
+                    report.unreadable_files += 1;
+                    break;
+                }
+            };
+            report.read += 1;
+            file_records += 1;
+            bar.inc(1);
+            batch.push(observe(&mut scorer, &record));
+            if batch.len() >= config.batch_size {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(config.batch_size));
+                if sender.blocking_send(full).is_err() {
+                    return report;
+                }
+            }
+        }
+        if file_errors > config.max_reported_errors {
+            let unprinted = file_errors - config.max_reported_errors;
+            bar.suspend(|| eprintln!("warning: {}: {unprinted} more invalid records not shown", path.display()));
+        }
+        if file_records == 0 {
+            bar.suspend(|| eprintln!("warning: {}: file has no records", path.display()));
+        }
+    }
+    if !batch.is_empty() {
+        let _ = sender.blocking_send(batch);
+    }
+    report
+}
+
+/// Scores one record into an observation. A blank response is the `empty` outcome and
+/// gets no text scores.
+fn observe(scorer: &mut Scorer, record: &Record) -> pb::Observation {
+    let mut observation = pb::Observation {
+        record_id: record.id.clone().unwrap_or_default(),
+        source: pb::Source::Replay.into(),
+        category: record.category.clone().unwrap_or_default(),
+        expect: wire::expectation(record.expect).into(),
+        observed_at_unix_ms: wire::now_unix_ms(),
+        ..Default::default()
+    };
+    if record.response.trim().is_empty() {
+        observation.outcome = pb::Outcome::Empty.into();
+        return observation;
+    }
+    let scores = scorer.score(&record.response);
+    observation.outcome = pb::Outcome::Complete.into();
+    observation.refusal = Some(wire::text_refusal(scores.refusal));
+    observation.lexical = Some(wire::lexical(scores.lexical));
+    observation
+}

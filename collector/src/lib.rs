@@ -1,0 +1,23 @@
+//! The candor collector: receives observation streams from a fleet of agents over gRPC,
+//! stores them in SQLite and exports Prometheus metrics.
+//!
+//! - [`serve`] runs the collector: [`ingest`] (gRPC), [`store`] (SQLite), [`http`]
+//!   (`/metrics`, `/healthz`) and [`metrics`].
+//! - [`summary`] builds the per-deployment summary from the store.
+
+pub mod http;
+pub mod ingest;
+pub mod metrics;
+pub mod names;
+pub mod serve;
+pub mod store;
+pub mod summary;
+
+use std::path::Path;
+
+/// Reads the per-deployment summary from the database at `path`.
+pub fn read_summary(path: &Path) -> Result<Vec<summary::DeploymentSummary>, store::StoreError> {
+    let connection = store::open_for_reading(path)?;
+    let totals = store::query::deployment_totals(&connection)?;
+    Ok(totals.iter().map(summary::DeploymentSummary::from).collect())
+}

@@ -1,0 +1,132 @@
+//! The collector's Prometheus metrics, in one registry owned by the running collector.
+//!
+//! Observation counters are kept equal to the database: at start-up they are loaded
+//! from the stored counts, and afterwards the store writer adds each batch right after
+//! committing it. Label values come only from deployment names given by agents
+//! and from the fixed enum names in [`crate::names`].
+
+use prometheus::{
+    Encoder, Histogram, HistogramOpts, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+};
+
+use crate::names;
+use crate::store::query::ObservationCount;
+
+/// Every metric the collector exports.
+pub struct Metrics {
+    registry: Registry,
+    responses: IntCounterVec,
+    refusals: IntCounterVec,
+    batches: IntCounterVec,
+    stream_errors: IntCounterVec,
+    open_streams: IntGauge,
+    commit_seconds: Histogram,
+}
+
+impl Metrics {
+    pub fn new() -> Result<Self, prometheus::Error> {
+        let registry = Registry::new();
+        let responses = IntCounterVec::new(
+            Opts::new(
+                "candor_responses_total",
+                "Scored responses stored, by deployment and expectation (comply, refuse, answer or unknown).",
+            ),
+            &["model", "version", "expect"],
+        )?;
+        let refusals = IntCounterVec::new(
+            Opts::new(
+                "candor_refusals_total",
+                "Stored responses classified as refusals, by deployment, expectation and class (partial or full).",
+            ),
+            &["model", "version", "expect", "class"],
+        )?;
+        let batches = IntCounterVec::new(
+            Opts::new(
+                "candor_ingest_batches_total",
+                "Observation batches received from agents, by result (stored, duplicate or failed).",
+            ),
+            &["result"],
+        )?;
+        let stream_errors = IntCounterVec::new(
+            Opts::new(
+                "candor_ingest_stream_errors_total",
+                "Agent streams ended with an error, by reason.",
+            ),
+            &["reason"],
+        )?;
+        let open_streams = IntGauge::new(
+            "candor_ingest_open_streams",
+            "Agent streams currently open.",
+        )?;
+        let commit_seconds = Histogram::with_opts(
+            HistogramOpts::new(
+                "candor_store_commit_duration_seconds",
+                "Time to write and commit one group of batches to SQLite.",
+            )
+            .buckets(vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5]),
+        )?;
+        registry.register(Box::new(responses.clone()))?;
+        registry.register(Box::new(refusals.clone()))?;
+        registry.register(Box::new(batches.clone()))?;
+        registry.register(Box::new(stream_errors.clone()))?;
+        registry.register(Box::new(open_streams.clone()))?;
+        registry.register(Box::new(commit_seconds.clone()))?;
+        for result in ["stored", "duplicate", "failed"] {
+            batches.with_label_values(&[result]);
+        }
+        Ok(Self {
+            registry,
+            responses,
+            refusals,
+            batches,
+            stream_errors,
+            open_streams,
+            commit_seconds,
+        })
+    }
+
+    /// Adds counts read from the store at start-up.
+    pub fn load(&self, counts: &[ObservationCount]) {
+        for count in counts {
+            self.add(&count.model, &count.version, count.expect.as_deref(), count.refusal.as_deref(), count.count);
+        }
+    }
+
+    /// Counts `count` responses of one deployment with one expectation and refusal class.
+    pub fn add(&self, model: &str, version: &str, expect: Option<&str>, refusal: Option<&str>, count: u64) {
+        let expect = names::expectation_label(expect);
+        self.responses
+            .with_label_values(&[model, version, expect])
+            .inc_by(count);
+        if let Some(class) = refusal.filter(|class| names::is_refusal(Some(class))) {
+            self.refusals
+                .with_label_values(&[model, version, expect, class])
+                .inc_by(count);
+        }
+    }
+
+    pub fn batch(&self, result: &str) {
+        self.batches.with_label_values(&[result]).inc();
+    }
+
+    pub fn stream_error(&self, reason: &str) {
+        self.stream_errors.with_label_values(&[reason]).inc();
+    }
+
+    pub fn open_streams(&self) -> &IntGauge {
+        &self.open_streams
+    }
+
+    pub fn observe_commit(&self, seconds: f64) {
+        self.commit_seconds.observe(seconds);
+    }
+
+    /// Renders every metric in the Prometheus text exposition format.
+    pub fn encode(&self) -> String {
+        let mut buffer = Vec::new();
+        TextEncoder::new()
+            .encode(&self.registry.gather(), &mut buffer)
+            .expect("text encoding into memory cannot fail");
+        String::from_utf8(buffer).expect("the text encoder writes UTF-8")
+    }
+}

@@ -1,0 +1,228 @@
+//! The SQLite store: schema, migrations and connections.
+//!
+//! Schema (current version 1):
+//! - `deployments`: one row per (`model`, `version`), in order of first appearance.
+//! - `agent_boots`: one row per (`agent_id`, `boot_id`): one run of one agent process,
+//!   with the deployment it reports for and its labels as a JSON object.
+//! - `batches`: one row per committed batch, keyed by (`boot`, `sequence`). A batch that
+//!   is already here is a re-send and is not stored again.
+//! - `observations`: one row per scored response, pointing at its deployment and its
+//!   batch. Text-score columns are NULL when the outcome has no text scores.
+//!
+//! Invariants: every observation belongs to exactly one row of `batches`, and the
+//! observations of a batch are inserted in the same transaction as the batch row, so a
+//! batch is either wholly stored or not at all.
+//!
+//! Write path: one writer thread ([`writer`]) owns the only writing connection and
+//! commits groups of requests in one transaction each. Readers (`summary`, metric
+//! start-up) open their own connections; WAL mode lets them read while it writes.
+
+pub mod query;
+pub mod writer;
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+/// Schema migrations, applied in order. `PRAGMA user_version` records how many ran.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE deployments (
+    id INTEGER PRIMARY KEY,
+    model TEXT NOT NULL,
+    version TEXT NOT NULL,
+    first_seen_ms INTEGER NOT NULL,
+    UNIQUE (model, version)
+);
+CREATE TABLE agent_boots (
+    id INTEGER PRIMARY KEY,
+    agent_id TEXT NOT NULL,
+    boot_id TEXT NOT NULL,
+    deployment_id INTEGER NOT NULL REFERENCES deployments (id),
+    labels TEXT NOT NULL,
+    agent_version TEXT NOT NULL,
+    first_seen_ms INTEGER NOT NULL,
+    last_seen_ms INTEGER NOT NULL,
+    UNIQUE (agent_id, boot_id)
+);
+CREATE TABLE batches (
+    boot INTEGER NOT NULL REFERENCES agent_boots (id),
+    sequence INTEGER NOT NULL,
+    observations INTEGER NOT NULL,
+    committed_ms INTEGER NOT NULL,
+    PRIMARY KEY (boot, sequence)
+) WITHOUT ROWID;
+CREATE TABLE observations (
+    id INTEGER PRIMARY KEY,
+    deployment_id INTEGER NOT NULL REFERENCES deployments (id),
+    boot INTEGER NOT NULL,
+    sequence INTEGER NOT NULL,
+    record_id TEXT NOT NULL,
+    source TEXT NOT NULL,
+    category TEXT NOT NULL,
+    expect TEXT,
+    outcome TEXT NOT NULL,
+    refusal TEXT,
+    refusal_source TEXT,
+    refusal_cue TEXT,
+    words INTEGER,
+    word_entropy_bits REAL,
+    distinct_2 REAL,
+    repetition REAL,
+    observed_ms INTEGER NOT NULL,
+    received_ms INTEGER NOT NULL,
+    FOREIGN KEY (boot, sequence) REFERENCES batches (boot, sequence)
+);
+CREATE INDEX observations_by_deployment ON observations (deployment_id, expect, refusal);
+"#];
+
+/// The schema version this build writes and reads.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open database {path}: {source}")]
+    Open {
+        path: String,
+        source: rusqlite::Error,
+    },
+    #[error("database {path} has schema version {found}, newer than this build's {supported}: upgrade candor-collector")]
+    TooNew {
+        path: String,
+        found: i64,
+        supported: i64,
+    },
+    #[error("database {path} has schema version {found}, but this build needs {supported}: start `candor-collector serve` on it once to migrate")]
+    NeedsMigration {
+        path: String,
+        found: i64,
+        supported: i64,
+    },
+    #[error("database not found: {path}")]
+    NotFound { path: String },
+    #[error("SQLite error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("the store writer has stopped")]
+    WriterStopped,
+}
+
+/// Opens (creating if needed) the database for writing and migrates it to the current
+/// schema.
+pub fn open_for_writing(path: &Path) -> Result<Connection, StoreError> {
+    let open_error = |source| StoreError::Open {
+        path: path.display().to_string(),
+        source,
+    };
+    let mut connection = Connection::open(path).map_err(open_error)?;
+    // WAL lets readers run beside the writer. `synchronous = FULL` makes a commit
+    // durable before the collector acknowledges it, even across a power loss.
+    connection
+        .pragma_update(None, "journal_mode", "WAL")
+        .map_err(open_error)?;
+    connection.pragma_update(None, "synchronous", "FULL")?;
+    connection.pragma_update(None, "foreign_keys", "ON")?;
+    // Truncate the WAL file back to 64 MiB after checkpoints so it cannot grow forever.
+    connection.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
+    connection.busy_timeout(Duration::from_secs(5))?;
+    migrate(&mut connection, path)?;
+    Ok(connection)
+}
+
+/// Opens an existing database for reading. Fails when it is missing or not migrated.
+pub fn open_for_reading(path: &Path) -> Result<Connection, StoreError> {
+    if !path.exists() {
+        return Err(StoreError::NotFound {
+            path: path.display().to_string(),
+        });
+    }
+    let connection = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|source| StoreError::Open {
+        path: path.display().to_string(),
+        source,
+    })?;
+    connection.busy_timeout(Duration::from_secs(5))?;
+    let found: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    check_version(path, found)?;
+    if found < SCHEMA_VERSION {
+        return Err(StoreError::NeedsMigration {
+            path: path.display().to_string(),
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok(connection)
+}
+
+fn check_version(path: &Path, found: i64) -> Result<(), StoreError> {
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::TooNew {
+            path: path.display().to_string(),
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok(())
+}
+
+fn migrate(connection: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    let found: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    check_version(path, found)?;
+    for (index, migration) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let transaction = connection.transaction()?;
+        transaction.execute_batch(migration)?;
+        transaction.pragma_update(None, "user_version", index as i64 + 1)?;
+        transaction.commit()?;
+        tracing::info!(path = %path.display(), version = index + 1, "Applied schema migration");
+    }
+    Ok(())
+}
+
+/// Milliseconds since the Unix epoch, now.
+pub fn now_unix_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_millis() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrates_empty_file_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("candor.db");
+        drop(open_for_writing(&path).unwrap());
+        let connection = open_for_writing(&path).unwrap();
+        let version: i64 = connection
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        let mode: String = connection
+            .pragma_query_value(None, "journal_mode", |row| row.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        open_for_reading(&path).unwrap();
+    }
+
+    #[test]
+    fn reading_missing_database_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let error = open_for_reading(&dir.path().join("absent.db")).unwrap_err();
+        assert!(matches!(error, StoreError::NotFound { .. }), "{error}");
+    }
+
+    #[test]
+    fn newer_schema_is_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("future.db");
+        let connection = Connection::open(&path).unwrap();
+        connection.pragma_update(None, "user_version", 99).unwrap();
+        drop(connection);
+        let error = open_for_writing(&path).unwrap_err();
+        assert!(matches!(error, StoreError::TooNew { found: 99, .. }), "{error}");
+    }
+}

@@ -1,0 +1,83 @@
+//! Read queries over the store: per-deployment counts for metrics at start-up and the
+//! per-deployment summary.
+
+use rusqlite::Connection;
+
+use super::StoreError;
+
+/// Stored responses of one deployment with one expectation and one refusal class.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObservationCount {
+    pub model: String,
+    pub version: String,
+    pub expect: Option<String>,
+    pub refusal: Option<String>,
+    pub count: u64,
+}
+
+pub fn observation_counts(connection: &Connection) -> Result<Vec<ObservationCount>, StoreError> {
+    let mut statement = connection.prepare(
+        "SELECT d.model, d.version, o.expect, o.refusal, COUNT(*)
+         FROM observations o JOIN deployments d ON d.id = o.deployment_id
+         GROUP BY o.deployment_id, o.expect, o.refusal",
+    )?;
+    let rows = statement.query_map([], |row| {
+        Ok(ObservationCount {
+            model: row.get(0)?,
+            version: row.get(1)?,
+            expect: row.get(2)?,
+            refusal: row.get(3)?,
+            count: row.get::<_, i64>(4)? as u64,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Totals of one deployment, from which the summary's rates are computed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeploymentTotals {
+    pub model: String,
+    pub version: String,
+    pub first_seen_ms: i64,
+    pub responses: u64,
+    pub refused: u64,
+    pub comply: u64,
+    pub comply_refused: u64,
+    pub refuse: u64,
+    pub refuse_refused: u64,
+    /// Mean word entropy over responses with text scores; `None` when there are none.
+    pub mean_word_entropy_bits: Option<f64>,
+}
+
+/// Totals per deployment, in order of first appearance.
+pub fn deployment_totals(connection: &Connection) -> Result<Vec<DeploymentTotals>, StoreError> {
+    let mut statement = connection.prepare(
+        "SELECT d.model, d.version, d.first_seen_ms,
+                COUNT(o.id),
+                COALESCE(SUM(o.refusal IN ('partial', 'full')), 0),
+                COALESCE(SUM(o.expect = 'comply'), 0),
+                COALESCE(SUM(o.expect = 'comply' AND o.refusal IN ('partial', 'full')), 0),
+                COALESCE(SUM(o.expect = 'refuse'), 0),
+                COALESCE(SUM(o.expect = 'refuse' AND o.refusal IN ('partial', 'full')), 0),
+                AVG(o.word_entropy_bits)
+         FROM deployments d LEFT JOIN observations o ON o.deployment_id = d.id
+         GROUP BY d.id
+         ORDER BY d.first_seen_ms, d.id",
+    )?;
+    let rows = statement.query_map([], |row| {
+        let count = |index| row.get::<_, i64>(index).map(|value| value as u64);
+        Ok(DeploymentTotals {
+            model: row.get(0)?,
+            version: row.get(1)?,
+            first_seen_ms: row.get(2)?,
+            responses: count(3)?,
+            refused: count(4)?,
+            comply: count(5)?,
+            comply_refused: count(6)?,
+            refuse: count(7)?,
+            refuse_refused: count(8)?,
+            mean_word_entropy_bits: row.get(9)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

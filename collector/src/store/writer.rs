@@ -1,0 +1,331 @@
+//! The store writer: one thread that owns the writing SQLite connection.
+//!
+//! Ingest tasks send it commands through a bounded queue and wait for the reply
+//! (back-pressure when the queue is full). The thread takes every command that is
+//! waiting, up to a group limit, and runs the group in one transaction with a savepoint
+//! per command, so one failing command does not undo the others. It replies only
+//! after the commit, which is what lets the collector acknowledge a batch only once it
+//! is durable. It stops when every handle is dropped, after committing what was queued.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use candor_proto::v1::{Hello, ObservationBatch};
+use rusqlite::{params, Connection, TransactionBehavior};
+use tokio::sync::{mpsc, oneshot};
+
+use super::{now_unix_ms, StoreError};
+use crate::metrics::Metrics;
+use crate::names;
+
+/// Most commands committed in one transaction.
+const MAX_GROUP_COMMANDS: usize = 128;
+/// Most observations committed in one transaction; a group stops growing past it.
+const MAX_GROUP_OBSERVATIONS: usize = 50_000;
+/// Longest text kept in a free-form column (record id, category, cue), in bytes.
+const MAX_TEXT_BYTES: usize = 256;
+
+/// A registered agent stream: the rows that its batches point at.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub boot: i64,
+    pub deployment_id: i64,
+    pub model: Arc<str>,
+    pub version: Arc<str>,
+}
+
+/// The result of committing one batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Committed {
+    /// Observations stored; 0 for a duplicate.
+    pub stored: u32,
+    /// The batch had been committed before.
+    pub duplicate: bool,
+}
+
+enum Command {
+    Register {
+        hello: Hello,
+        reply: oneshot::Sender<Result<Session, StoreError>>,
+    },
+    Commit {
+        session: Session,
+        batch: ObservationBatch,
+        reply: oneshot::Sender<Result<Committed, StoreError>>,
+    },
+}
+
+impl Command {
+    fn observations(&self) -> usize {
+        match self {
+            Command::Register { .. } => 0,
+            Command::Commit { batch, .. } => batch.observations.len(),
+        }
+    }
+}
+
+/// Sends commands to the writer thread. Cloning is cheap.
+#[derive(Clone)]
+pub struct WriterHandle {
+    commands: mpsc::Sender<Command>,
+}
+
+impl WriterHandle {
+    /// Records an agent's `Hello` and returns the session its batches belong to.
+    pub async fn register(&self, hello: Hello) -> Result<Session, StoreError> {
+        let (reply, receiver) = oneshot::channel();
+        self.commands
+            .send(Command::Register { hello, reply })
+            .await
+            .map_err(|_| StoreError::WriterStopped)?;
+        receiver.await.map_err(|_| StoreError::WriterStopped)?
+    }
+
+    /// Queues a batch for commit, waiting while the queue is full. The returned
+    /// receiver resolves once the batch is committed or has failed.
+    pub async fn commit(
+        &self,
+        session: Session,
+        batch: ObservationBatch,
+    ) -> Result<oneshot::Receiver<Result<Committed, StoreError>>, StoreError> {
+        let (reply, receiver) = oneshot::channel();
+        self.commands
+            .send(Command::Commit {
+                session,
+                batch,
+                reply,
+            })
+            .await
+            .map_err(|_| StoreError::WriterStopped)?;
+        Ok(receiver)
+    }
+}
+
+/// Starts the writer thread on `connection`.
+pub fn spawn(
+    connection: Connection,
+    metrics: Arc<Metrics>,
+    queue_capacity: usize,
+) -> std::io::Result<(WriterHandle, std::thread::JoinHandle<()>)> {
+    let (commands, receiver) = mpsc::channel(queue_capacity.max(1));
+    let thread = std::thread::Builder::new()
+        .name("candor-store-writer".into())
+        .spawn(move || run(connection, receiver, &metrics))?;
+    Ok((WriterHandle { commands }, thread))
+}
+
+fn run(mut connection: Connection, mut receiver: mpsc::Receiver<Command>, metrics: &Metrics) {
+    while let Some(first) = receiver.blocking_recv() {
+        let mut observations = first.observations();
+        let mut group = vec![first];
+        while group.len() < MAX_GROUP_COMMANDS && observations < MAX_GROUP_OBSERVATIONS {
+            match receiver.try_recv() {
+                Ok(command) => {
+                    observations += command.observations();
+                    group.push(command);
+                }
+                Err(_) => break,
+            }
+        }
+        let started = Instant::now();
+        let results = write_group(&mut connection, &group);
+        metrics.observe_commit(started.elapsed().as_secs_f64());
+        reply(group, results, metrics);
+    }
+    tracing::info!("Store writer stopped");
+}
+
+/// What one command produced, before the group commits.
+enum Effect {
+    Registered(Session),
+    Committed(Committed),
+}
+
+/// Runs a group in one transaction. The outer error means the transaction failed and
+/// nothing in the group was written.
+fn write_group(
+    connection: &mut Connection,
+    group: &[Command],
+) -> Result<Vec<Result<Effect, StoreError>>, StoreError> {
+    let now = now_unix_ms();
+    let mut transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut results = Vec::with_capacity(group.len());
+    for command in group {
+        let savepoint = transaction.savepoint()?;
+        let result = match command {
+            Command::Register { hello, .. } => register(&savepoint, hello, now).map(Effect::Registered),
+            Command::Commit { session, batch, .. } => {
+                commit(&savepoint, session, batch, now).map(Effect::Committed)
+            }
+        };
+        if result.is_ok() {
+            savepoint.commit()?;
+        }
+        // A savepoint dropped without commit rolls back to where it started.
+        results.push(result);
+    }
+    transaction.commit()?;
+    Ok(results)
+}
+
+fn reply(group: Vec<Command>, results: Result<Vec<Result<Effect, StoreError>>, StoreError>, metrics: &Metrics) {
+    let mut results = match results {
+        Ok(results) => results.into_iter().map(Some).collect::<Vec<_>>(),
+        Err(error) => {
+            tracing::error!(%error, commands = group.len(), "Store transaction failed; no batch in it was committed");
+            group.iter().map(|_| None).collect()
+        }
+    };
+    for (command, result) in group.into_iter().zip(results.iter_mut()) {
+        let result = result.take();
+        match command {
+            Command::Register { reply, .. } => {
+                let result = match result {
+                    Some(Ok(Effect::Registered(session))) => Ok(session),
+                    Some(Err(error)) => Err(error),
+                    _ => Err(StoreError::WriterStopped),
+                };
+                let _ = reply.send(result);
+            }
+            Command::Commit { session, batch, reply } => {
+                let result = match result {
+                    Some(Ok(Effect::Committed(committed))) => {
+                        if committed.duplicate {
+                            metrics.batch("duplicate");
+                        } else {
+                            metrics.batch("stored");
+                            count_batch(metrics, &session, &batch);
+                        }
+                        Ok(committed)
+                    }
+                    Some(Err(error)) => {
+                        metrics.batch("failed");
+                        Err(error)
+                    }
+                    _ => {
+                        metrics.batch("failed");
+                        Err(StoreError::WriterStopped)
+                    }
+                };
+                let _ = reply.send(result);
+            }
+        }
+    }
+}
+
+fn count_batch(metrics: &Metrics, session: &Session, batch: &ObservationBatch) {
+    for observation in &batch.observations {
+        let refusal = observation
+            .refusal
+            .as_ref()
+            .and_then(|refusal| names::refusal_class(refusal.class));
+        metrics.add(&session.model, &session.version, names::expectation(observation.expect), refusal, 1);
+    }
+}
+
+fn register(connection: &Connection, hello: &Hello, now: i64) -> Result<Session, StoreError> {
+    let deployment = hello.deployment.as_ref().expect("validated by the ingest service");
+    connection.execute(
+        "INSERT INTO deployments (model, version, first_seen_ms) VALUES (?1, ?2, ?3)
+         ON CONFLICT (model, version) DO NOTHING",
+        params![deployment.model, deployment.version, now],
+    )?;
+    let deployment_id: i64 = connection.query_row(
+        "SELECT id FROM deployments WHERE model = ?1 AND version = ?2",
+        params![deployment.model, deployment.version],
+        |row| row.get(0),
+    )?;
+    let labels: std::collections::BTreeMap<_, _> = deployment.labels.iter().collect();
+    let labels = serde_json::to_string(&labels).expect("string maps serialize");
+    connection.execute(
+        "INSERT INTO agent_boots (agent_id, boot_id, deployment_id, labels, agent_version, first_seen_ms, last_seen_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+         ON CONFLICT (agent_id, boot_id) DO UPDATE SET last_seen_ms = excluded.last_seen_ms",
+        params![hello.agent_id, hello.boot_id, deployment_id, labels, hello.agent_version, now],
+    )?;
+    let boot: i64 = connection.query_row(
+        "SELECT id FROM agent_boots WHERE agent_id = ?1 AND boot_id = ?2",
+        params![hello.agent_id, hello.boot_id],
+        |row| row.get(0),
+    )?;
+    Ok(Session {
+        boot,
+        deployment_id,
+        model: deployment.model.as_str().into(),
+        version: deployment.version.as_str().into(),
+    })
+}
+
+fn commit(
+    connection: &Connection,
+    session: &Session,
+    batch: &ObservationBatch,
+    now: i64,
+) -> Result<Committed, StoreError> {
+    let sequence = batch.sequence as i64;
+    let inserted = connection.execute(
+        "INSERT INTO batches (boot, sequence, observations, committed_ms) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (boot, sequence) DO NOTHING",
+        params![session.boot, sequence, batch.observations.len() as i64, now],
+    )?;
+    if inserted == 0 {
+        return Ok(Committed {
+            stored: 0,
+            duplicate: true,
+        });
+    }
+    let mut insert = connection.prepare_cached(
+        "INSERT INTO observations (deployment_id, boot, sequence, record_id, source, category,
+             expect, outcome, refusal, refusal_source, refusal_cue,
+             words, word_entropy_bits, distinct_2, repetition, observed_ms, received_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+    )?;
+    for observation in &batch.observations {
+        let refusal = observation.refusal.as_ref();
+        let lexical = observation.lexical.as_ref();
+        insert.execute(params![
+            session.deployment_id,
+            session.boot,
+            sequence,
+            truncate(&observation.record_id),
+            names::source(observation.source),
+            truncate(&observation.category),
+            names::expectation(observation.expect),
+            names::outcome(observation.outcome),
+            refusal.and_then(|refusal| names::refusal_class(refusal.class)),
+            refusal.and_then(|refusal| names::refusal_source(refusal.source)),
+            refusal.map(|refusal| truncate(&refusal.cue)),
+            lexical.map(|lexical| lexical.words),
+            lexical.map(|lexical| finite(lexical.word_entropy_bits)),
+            lexical.map(|lexical| finite(lexical.distinct_2)),
+            lexical.map(|lexical| finite(lexical.repetition)),
+            observation.observed_at_unix_ms,
+            now,
+        ])?;
+    }
+    connection.execute(
+        "UPDATE agent_boots SET last_seen_ms = ?1 WHERE id = ?2",
+        params![now, session.boot],
+    )?;
+    Ok(Committed {
+        stored: batch.observations.len() as u32,
+        duplicate: false,
+    })
+}
+
+/// Cuts free-form text to [`MAX_TEXT_BYTES`] at a character boundary.
+fn truncate(text: &str) -> &str {
+    if text.len() <= MAX_TEXT_BYTES {
+        return text;
+    }
+    let mut end = MAX_TEXT_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// Stores NaN and infinities as NULL, since they are not measurements.
+fn finite(value: f64) -> Option<f64> {
+    value.is_finite().then_some(value)
+}

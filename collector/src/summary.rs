@@ -1,0 +1,131 @@
+//! The `summary` command: one row per deployment with its refusal rates, as a table or
+//! as JSON. A rate whose denominator is 0 is `null` in JSON and `-` in the table.
+
+use serde::Serialize;
+
+use crate::store::query::DeploymentTotals;
+
+/// One deployment's summary, as printed by `summary --format json`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DeploymentSummary {
+    pub model: String,
+    pub version: String,
+    /// Responses stored.
+    pub responses: u64,
+    /// Refused (full or partial) among all responses.
+    pub refusal_rate: Option<f64>,
+    /// Responses whose prompt should be answered (`expect` = `comply`).
+    pub comply_responses: u64,
+    /// Refused among responses with `expect` = `comply`.
+    pub over_refusal_rate: Option<f64>,
+    /// Responses whose prompt should be declined (`expect` = `refuse`).
+    pub refuse_responses: u64,
+    /// Refused among responses with `expect` = `refuse`.
+    pub harmful_refusal_rate: Option<f64>,
+    /// Mean Shannon entropy of the word distribution, in bits per word, over responses
+    /// with text scores.
+    pub mean_word_entropy_bits: Option<f64>,
+}
+
+impl From<&DeploymentTotals> for DeploymentSummary {
+    fn from(totals: &DeploymentTotals) -> Self {
+        Self {
+            model: totals.model.clone(),
+            version: totals.version.clone(),
+            responses: totals.responses,
+            refusal_rate: rate(totals.refused, totals.responses),
+            comply_responses: totals.comply,
+            over_refusal_rate: rate(totals.comply_refused, totals.comply),
+            refuse_responses: totals.refuse,
+            harmful_refusal_rate: rate(totals.refuse_refused, totals.refuse),
+            mean_word_entropy_bits: totals.mean_word_entropy_bits,
+        }
+    }
+}
+
+fn rate(part: u64, whole: u64) -> Option<f64> {
+    (whole > 0).then(|| part as f64 / whole as f64)
+}
+
+pub fn to_json(rows: &[DeploymentSummary]) -> String {
+    serde_json::to_string_pretty(rows).expect("summaries serialize")
+}
+
+/// Renders the rows as an aligned text table.
+pub fn to_table(rows: &[DeploymentSummary]) -> String {
+    let header = [
+        "MODEL", "VERSION", "RESPONSES", "REFUSAL", "OVER-REFUSAL", "HARMFUL-REFUSAL", "WORD-ENTROPY",
+    ];
+    let mut cells: Vec<Vec<String>> = vec![header.iter().map(|title| title.to_string()).collect()];
+    for row in rows {
+        cells.push(vec![
+            row.model.clone(),
+            row.version.clone(),
+            row.responses.to_string(),
+            percent(row.refusal_rate),
+            format!("{} of {}", percent(row.over_refusal_rate), row.comply_responses),
+            format!("{} of {}", percent(row.harmful_refusal_rate), row.refuse_responses),
+            row.mean_word_entropy_bits
+                .map_or_else(|| "-".to_string(), |bits| format!("{bits:.2} bits")),
+        ]);
+    }
+    let widths: Vec<usize> = (0..header.len())
+        .map(|column| cells.iter().map(|row| row[column].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for row in &cells {
+        let line: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(cell, width)| format!("{cell:<width$}"))
+            .collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn percent(rate: Option<f64>) -> String {
+    rate.map_or_else(|| "-".to_string(), |rate| format!("{:.1}%", rate * 100.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn totals() -> DeploymentTotals {
+        DeploymentTotals {
+            model: "m".into(),
+            version: "v1".into(),
+            first_seen_ms: 0,
+            responses: 10,
+            refused: 3,
+            comply: 4,
+            comply_refused: 1,
+            refuse: 0,
+            refuse_refused: 0,
+            mean_word_entropy_bits: Some(5.5),
+        }
+    }
+
+    #[test]
+    fn zero_denominator_rate_is_null() {
+        let summary = DeploymentSummary::from(&totals());
+        assert_eq!(summary.refusal_rate, Some(0.3));
+        assert_eq!(summary.over_refusal_rate, Some(0.25));
+        assert_eq!(summary.harmful_refusal_rate, None);
+        let json: serde_json::Value = serde_json::from_str(&to_json(&[summary])).unwrap();
+        assert!(json[0]["harmful_refusal_rate"].is_null());
+        assert_eq!(json[0]["model"], "m");
+    }
+
+    #[test]
+    fn table_shows_dash_for_missing_rate() {
+        let table = to_table(&[DeploymentSummary::from(&totals())]);
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(lines.len(), 2);
+        assert!(lines[0].starts_with("MODEL"));
+        assert!(lines[1].contains("30.0%"), "{table}");
+        assert!(lines[1].contains("- of 0"), "{table}");
+    }
+}
