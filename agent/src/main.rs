@@ -13,7 +13,11 @@ use candor_agent::replay::{self, ReplayConfig};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "candor-agent", version, about = "Scores model responses and streams them to a candor collector")]
+#[command(
+    name = "candor-agent",
+    version,
+    about = "Scores model responses and streams them to a candor collector"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -76,6 +80,7 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let cli = Cli::parse();
     let runtime = tokio::runtime::Runtime::new().expect("failed to start the async runtime");

@@ -39,6 +39,30 @@ pub struct ReplayConfig {
     pub progress_bar: bool,
 }
 
+impl ReplayConfig {
+    /// Settings with defaults for everything but the collector, deployment and files.
+    pub fn new(
+        collector: impl Into<String>,
+        model: impl Into<String>,
+        version: impl Into<String>,
+        files: Vec<PathBuf>,
+    ) -> Self {
+        Self {
+            collector: collector.into(),
+            agent_id: "candor-agent".into(),
+            model: model.into(),
+            version: version.into(),
+            labels: BTreeMap::new(),
+            files,
+            max_record_bytes: crate::input::DEFAULT_MAX_RECORD_BYTES,
+            batch_size: 256,
+            max_reported_errors: 50,
+            give_up_after: Duration::from_secs(300),
+            progress_bar: false,
+        }
+    }
+}
+
 /// What a replay did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReplayReport {
@@ -75,8 +99,11 @@ pub async fn run(config: ReplayConfig) -> Result<ReplayReport, ReplayError> {
         version: config.version.clone(),
         labels: config.labels.clone().into_iter().collect(),
     };
-    let mut delivery_config =
-        DeliveryConfig::new(config.collector.clone(), config.agent_id.clone(), deployment);
+    let mut delivery_config = DeliveryConfig::new(
+        config.collector.clone(),
+        config.agent_id.clone(),
+        deployment,
+    );
     delivery_config.give_up_after = config.give_up_after;
     let delivery = Delivery::start(delivery_config)?;
 
@@ -92,7 +119,8 @@ pub async fn run(config: ReplayConfig) -> Result<ReplayReport, ReplayError> {
 
     let sender = delivery.sender();
     let bar_for_reader = bar.clone();
-    let reader = tokio::task::spawn_blocking(move || read_and_score(&config, &sender, &bar_for_reader));
+    let reader =
+        tokio::task::spawn_blocking(move || read_and_score(&config, &sender, &bar_for_reader));
     let reading = reader.await;
     // Deliver what was queued even when reading stopped early.
     let delivered = delivery.finish().await;
@@ -167,7 +195,12 @@ fn read_and_score(config: &ReplayConfig, sender: &BatchSender, bar: &ProgressBar
         }
         if file_errors > config.max_reported_errors {
             let unprinted = file_errors - config.max_reported_errors;
-            bar.suspend(|| eprintln!("warning: {}: {unprinted} more invalid records not shown", path.display()));
+            bar.suspend(|| {
+                eprintln!(
+                    "warning: {}: {unprinted} more invalid records not shown",
+                    path.display()
+                )
+            });
         }
         if file_records == 0 {
             bar.suspend(|| eprintln!("warning: {}: file has no records", path.display()));

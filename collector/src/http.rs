@@ -27,7 +27,10 @@ pub fn router(metrics: Arc<Metrics>, shutdown: watch::Receiver<bool>) -> Router 
 
 async fn metrics_handler(State(state): State<HttpState>) -> impl IntoResponse {
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         state.metrics.encode(),
     )
 }

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use candor_proto::v1::{
-    agent_message, collector_message, ingest_server::Ingest, Ack, AgentMessage,
-    CollectorMessage, Hello, ObservationBatch, Welcome,
+    agent_message, collector_message, ingest_server::Ingest, Ack, AgentMessage, CollectorMessage,
+    Hello, ObservationBatch, Welcome,
 };
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio_stream::wrappers::ReceiverStream;
@@ -96,18 +96,25 @@ impl IngestService {
     ) -> Result<(), Status> {
         let first = tokio::time::timeout(self.limits.hello_timeout, inbound.message())
             .await
-            .map_err(|_| Status::deadline_exceeded("no Hello received in time: send Hello as the first message of the stream"))??;
-        let hello = match first.and_then(|message| message.kind) {
-            Some(agent_message::Kind::Hello(hello)) => hello,
-            Some(agent_message::Kind::Batch(_)) => {
-                return Err(Status::failed_precondition(
+            .map_err(|_| {
+                Status::deadline_exceeded(
+                    "no Hello received in time: send Hello as the first message of the stream",
+                )
+            })??;
+        let hello =
+            match first.and_then(|message| message.kind) {
+                Some(agent_message::Kind::Hello(hello)) => hello,
+                Some(agent_message::Kind::Batch(_)) => return Err(Status::failed_precondition(
                     "batch received before Hello: send Hello as the first message of the stream",
-                ))
-            }
-            None => return Ok(()),
-        };
+                )),
+                None => return Ok(()),
+            };
         validate_hello(&hello)?;
-        let session = self.writer.register(hello.clone()).await.map_err(store_status)?;
+        let session = self
+            .writer
+            .register(hello.clone())
+            .await
+            .map_err(store_status)?;
         tracing::info!(
             agent_id = %hello.agent_id,
             boot_id = %hello.boot_id,
@@ -132,7 +139,9 @@ impl IngestService {
         // Acknowledge what was already queued before reporting how the stream ended.
         let acknowledged = acknowledger.await.unwrap_or(Ok(()));
         reading?;
-        acknowledged
+        acknowledged?;
+        tracing::info!(agent_id = %hello.agent_id, boot_id = %hello.boot_id, "Agent stream closed");
+        Ok(())
     }
 
     async fn read_batches(
@@ -235,7 +244,10 @@ fn validate_hello(hello: &Hello) -> Result<(), Status> {
     }
     for (key, value) in &deployment.labels {
         let valid_key = key.len() <= MAX_NAME_BYTES
-            && key.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && key
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
             && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !valid_key {
             return Err(Status::invalid_argument(format!(
@@ -254,7 +266,9 @@ fn validate_hello(hello: &Hello) -> Result<(), Status> {
 
 fn check_name(field: &str, value: &str) -> Result<(), Status> {
     if value.trim().is_empty() {
-        return Err(Status::invalid_argument(format!("Hello field {field} is empty: set it")));
+        return Err(Status::invalid_argument(format!(
+            "Hello field {field} is empty: set it"
+        )));
     }
     if value.len() > MAX_NAME_BYTES {
         return Err(Status::invalid_argument(format!(
@@ -269,7 +283,9 @@ fn check_name(field: &str, value: &str) -> Result<(), Status> {
 /// retry from the agent's side, since nothing in the failed batch was committed.
 fn store_status(error: StoreError) -> Status {
     tracing::error!(%error, "Store write failed");
-    Status::unavailable(format!("collector could not store the batch: {error}; retry later"))
+    Status::unavailable(format!(
+        "collector could not store the batch: {error}; retry later"
+    ))
 }
 
 /// Bounded metric label for a stream error.

@@ -19,5 +19,8 @@ use std::path::Path;
 pub fn read_summary(path: &Path) -> Result<Vec<summary::DeploymentSummary>, store::StoreError> {
     let connection = store::open_for_reading(path)?;
     let totals = store::query::deployment_totals(&connection)?;
-    Ok(totals.iter().map(summary::DeploymentSummary::from).collect())
+    Ok(totals
+        .iter()
+        .map(summary::DeploymentSummary::from)
+        .collect())
 }

@@ -1,6 +1,7 @@
 //! The `candor-collector` binary: parses the command line, installs logging and runs the
 //! chosen command from the library.
 
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -12,7 +13,11 @@ use candor_collector::summary;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
-#[command(name = "candor-collector", version, about = "Receives, stores and exports candor observations")]
+#[command(
+    name = "candor-collector",
+    version,
+    about = "Receives, stores and exports candor observations"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -73,11 +78,13 @@ fn main() -> anyhow::Result<()> {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(args) => {
-            let runtime = tokio::runtime::Runtime::new().context("failed to start the async runtime")?;
+            let runtime =
+                tokio::runtime::Runtime::new().context("failed to start the async runtime")?;
             runtime.block_on(serve(args))
         }
         Command::Summary(args) => {
@@ -119,8 +126,9 @@ async fn shutdown_signal() {
     let interrupt = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("failed to install the SIGTERM handler");
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .expect("failed to install the SIGTERM handler");
         tokio::select! {
             _ = interrupt => {}
             _ = terminate.recv() => {}

@@ -63,7 +63,9 @@ impl Metrics {
                 "candor_store_commit_duration_seconds",
                 "Time to write and commit one group of batches to SQLite.",
             )
-            .buckets(vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5]),
+            .buckets(vec![
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+            ]),
         )?;
         registry.register(Box::new(responses.clone()))?;
         registry.register(Box::new(refusals.clone()))?;
@@ -88,12 +90,25 @@ impl Metrics {
     /// Adds counts read from the store at start-up.
     pub fn load(&self, counts: &[ObservationCount]) {
         for count in counts {
-            self.add(&count.model, &count.version, count.expect.as_deref(), count.refusal.as_deref(), count.count);
+            self.add(
+                &count.model,
+                &count.version,
+                count.expect.as_deref(),
+                count.refusal.as_deref(),
+                count.count,
+            );
         }
     }
 
     /// Counts `count` responses of one deployment with one expectation and refusal class.
-    pub fn add(&self, model: &str, version: &str, expect: Option<&str>, refusal: Option<&str>, count: u64) {
+    pub fn add(
+        &self,
+        model: &str,
+        version: &str,
+        expect: Option<&str>,
+        refusal: Option<&str>,
+        count: u64,
+    ) {
         let expect = names::expectation_label(expect);
         self.responses
             .with_label_values(&[model, version, expect])

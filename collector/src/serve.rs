@@ -79,11 +79,15 @@ impl Collector {
     }
 
     pub fn grpc_addr(&self) -> SocketAddr {
-        self.grpc_listener.local_addr().expect("bound listener has an address")
+        self.grpc_listener
+            .local_addr()
+            .expect("bound listener has an address")
     }
 
     pub fn http_addr(&self) -> SocketAddr {
-        self.http_listener.local_addr().expect("bound listener has an address")
+        self.http_listener
+            .local_addr()
+            .expect("bound listener has an address")
     }
 
     /// Serves until `shutdown` completes, then stops as described in the module docs.
@@ -139,7 +143,10 @@ impl Collector {
         let grpc_result = match tokio::time::timeout(grace, &mut grpc).await {
             Ok(joined) => joined.expect("gRPC server task does not panic"),
             Err(_) => {
-                tracing::warn!(grace_ms = grace.as_millis() as u64, "gRPC server did not stop in time; dropping open streams");
+                tracing::warn!(
+                    grace_ms = grace.as_millis() as u64,
+                    "gRPC server did not stop in time; dropping open streams"
+                );
                 grpc.abort();
                 Ok(())
             }
@@ -150,7 +157,10 @@ impl Collector {
         // The writer stops once every handle is gone, after committing what it holds.
         // A stream task still waiting for a Hello holds a handle until its timeout.
         let writer_done = tokio::task::spawn_blocking(move || writer_thread.join());
-        if tokio::time::timeout(config.limits.hello_timeout + grace, writer_done).await.is_err() {
+        if tokio::time::timeout(config.limits.hello_timeout + grace, writer_done)
+            .await
+            .is_err()
+        {
             tracing::error!("Store writer did not stop in time; queued batches were not acknowledged and agents will re-send them");
         }
         tracing::info!("Collector stopped");

@@ -54,7 +54,13 @@ pub fn to_json(rows: &[DeploymentSummary]) -> String {
 /// Renders the rows as an aligned text table.
 pub fn to_table(rows: &[DeploymentSummary]) -> String {
     let header = [
-        "MODEL", "VERSION", "RESPONSES", "REFUSAL", "OVER-REFUSAL", "HARMFUL-REFUSAL", "WORD-ENTROPY",
+        "MODEL",
+        "VERSION",
+        "RESPONSES",
+        "REFUSAL",
+        "OVER-REFUSAL",
+        "HARMFUL-REFUSAL",
+        "WORD-ENTROPY",
     ];
     let mut cells: Vec<Vec<String>> = vec![header.iter().map(|title| title.to_string()).collect()];
     for row in rows {
@@ -63,14 +69,28 @@ pub fn to_table(rows: &[DeploymentSummary]) -> String {
             row.version.clone(),
             row.responses.to_string(),
             percent(row.refusal_rate),
-            format!("{} of {}", percent(row.over_refusal_rate), row.comply_responses),
-            format!("{} of {}", percent(row.harmful_refusal_rate), row.refuse_responses),
+            format!(
+                "{} of {}",
+                percent(row.over_refusal_rate),
+                row.comply_responses
+            ),
+            format!(
+                "{} of {}",
+                percent(row.harmful_refusal_rate),
+                row.refuse_responses
+            ),
             row.mean_word_entropy_bits
                 .map_or_else(|| "-".to_string(), |bits| format!("{bits:.2} bits")),
         ]);
     }
     let widths: Vec<usize> = (0..header.len())
-        .map(|column| cells.iter().map(|row| row[column].chars().count()).max().unwrap_or(0))
+        .map(|column| {
+            cells
+                .iter()
+                .map(|row| row[column].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let mut out = String::new();
     for row in &cells {

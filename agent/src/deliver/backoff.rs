@@ -55,7 +55,10 @@ mod tests {
         let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(1));
         for ceiling_ms in [100, 200, 400, 800, 1000, 1000, 1000] {
             let delay = backoff.next_delay();
-            assert!(delay <= Duration::from_millis(ceiling_ms), "{delay:?} > {ceiling_ms} ms");
+            assert!(
+                delay <= Duration::from_millis(ceiling_ms),
+                "{delay:?} > {ceiling_ms} ms"
+            );
         }
         backoff.reset();
         assert!(backoff.next_delay() <= Duration::from_millis(100));

@@ -13,8 +13,8 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use candor_proto::v1::{
-    agent_message, collector_message, ingest_client::IngestClient, AgentMessage,
-    Deployment, Hello, Observation, ObservationBatch,
+    agent_message, collector_message, ingest_client::IngestClient, AgentMessage, Deployment, Hello,
+    Observation, ObservationBatch,
 };
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
@@ -250,7 +250,10 @@ impl Worker {
             match self.session(&mut backoff).await {
                 Ok(SessionEnd::Done) => return Ok(self.progress),
                 Ok(SessionEnd::Retry(reason)) => {
-                    let waited = self.failing_since.get_or_insert_with(Instant::now).elapsed();
+                    let waited = self
+                        .failing_since
+                        .get_or_insert_with(Instant::now)
+                        .elapsed();
                     if waited >= self.config.give_up_after {
                         return Err(DeliveryError::GaveUp {
                             endpoint: self.config.endpoint.clone(),
@@ -378,11 +381,20 @@ impl Worker {
         }
     }
 
-    fn handle_response(&mut self, message: candor_proto::v1::CollectorMessage) -> Result<(), Status> {
+    fn handle_response(
+        &mut self,
+        message: candor_proto::v1::CollectorMessage,
+    ) -> Result<(), Status> {
         let Some(collector_message::Kind::Ack(ack)) = message.kind else {
-            return Err(Status::internal("collector sent an unexpected message after Welcome"));
+            return Err(Status::internal(
+                "collector sent an unexpected message after Welcome",
+            ));
         };
-        let Some(index) = self.pending.iter().position(|batch| batch.sequence == ack.sequence) else {
+        let Some(index) = self
+            .pending
+            .iter()
+            .position(|batch| batch.sequence == ack.sequence)
+        else {
             // An acknowledgement of a batch re-sent twice; the first one counted.
             return Ok(());
         };
@@ -409,7 +421,11 @@ async fn send_batch(
 
 fn classify(status: Status) -> Result<SessionEnd, Status> {
     if is_retryable(status.code()) {
-        Ok(SessionEnd::Retry(format!("{:?}: {}", status.code(), status.message())))
+        Ok(SessionEnd::Retry(format!(
+            "{:?}: {}",
+            status.code(),
+            status.message()
+        )))
     } else {
         Err(status)
     }

@@ -98,15 +98,16 @@ impl<R: Read> Iterator for CsvRecords<R> {
                 if let csv::ErrorKind::Io(_) = error.kind() {
                     return Some(Err(error.into()));
                 }
-                let line = error
-                    .position()
-                    .map_or(start.line(), csv::Position::line);
+                let line = error.position().map_or(start.line(), csv::Position::line);
                 return Some(Ok(Err(
                     self.error(line, RecordProblem::InvalidCsv(error.to_string()))
                 )));
             }
         }
-        let line = self.row.position().map_or(start.line(), csv::Position::line);
+        let line = self
+            .row
+            .position()
+            .map_or(start.line(), csv::Position::line);
         let size = self.row.as_slice().len();
         if size > self.max_record_bytes {
             let problem = RecordProblem::TooLarge {

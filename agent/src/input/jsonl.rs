@@ -67,9 +67,8 @@ impl<R: BufRead> JsonlRecords<R> {
 
     fn parse(&self) -> Result<Record, RecordProblem> {
         let text = std::str::from_utf8(&self.buffer).map_err(|_| RecordProblem::InvalidUtf8)?;
-        let object: JsonObject = serde_json::from_str(text).map_err(|error| {
-            RecordProblem::InvalidJson(error.to_string())
-        })?;
+        let object: JsonObject = serde_json::from_str(text)
+            .map_err(|error| RecordProblem::InvalidJson(error.to_string()))?;
         object.into_raw()?.validate(self.line)
     }
 }

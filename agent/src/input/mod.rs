@@ -181,7 +181,9 @@ struct RawRecord {
 impl RawRecord {
     fn validate(self, line: u64) -> Result<Record, RecordProblem> {
         let prompt = self.prompt.ok_or(RecordProblem::MissingField("prompt"))?;
-        let response = self.response.ok_or(RecordProblem::MissingField("response"))?;
+        let response = self
+            .response
+            .ok_or(RecordProblem::MissingField("response"))?;
         let expect = match self.expect.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(value) => Some(

@@ -48,7 +48,13 @@ fn jsonl_bad_lines_are_reported_and_skipped() {
     bytes.extend_from_slice(b"{not json\n");
     bytes.extend_from_slice(b"{\"prompt\": \"no response\"}\n");
     bytes.extend_from_slice(b"{\"prompt\": \"p\", \"response\": \"caf\xff\"}\n");
-    bytes.extend_from_slice(format!("{{\"prompt\": \"p\", \"response\": \"{}\"}}\n", "x".repeat(300)).as_bytes());
+    bytes.extend_from_slice(
+        format!(
+            "{{\"prompt\": \"p\", \"response\": \"{}\"}}\n",
+            "x".repeat(300)
+        )
+        .as_bytes(),
+    );
     bytes.extend_from_slice(b"{\"prompt\": \"p\", \"response\": \"r\", \"expect\": \"maybe\"}\n");
     bytes.extend_from_slice(b"{\"prompt\": \"p\", \"response\": 5}\n");
     bytes.extend_from_slice(b"{\"prompt\": \"last\", \"response\": \"also fine\"}");
@@ -62,11 +68,26 @@ fn jsonl_bad_lines_are_reported_and_skipped() {
     assert!(matches!(errors[0].problem, RecordProblem::InvalidJson(_)));
     assert_eq!(errors[1].problem, RecordProblem::MissingField("response"));
     assert_eq!(errors[2].problem, RecordProblem::InvalidUtf8);
-    assert!(matches!(errors[3].problem, RecordProblem::TooLarge { limit: 200, .. }));
-    assert_eq!(errors[4].problem, RecordProblem::InvalidExpect("maybe".into()));
-    assert!(matches!(errors[5].problem, RecordProblem::WrongType { field: "response", .. }));
+    assert!(matches!(
+        errors[3].problem,
+        RecordProblem::TooLarge { limit: 200, .. }
+    ));
+    assert_eq!(
+        errors[4].problem,
+        RecordProblem::InvalidExpect("maybe".into())
+    );
+    assert!(matches!(
+        errors[5].problem,
+        RecordProblem::WrongType {
+            field: "response",
+            ..
+        }
+    ));
     let message = errors[1].to_string();
-    assert!(message.starts_with(&format!("{}:3: ", path.display())), "{message}");
+    assert!(
+        message.starts_with(&format!("{}:3: ", path.display())),
+        "{message}"
+    );
 }
 
 #[test]

@@ -203,8 +203,16 @@ mod tests {
         let looped = sentence.repeat(30);
         let signals = score(&looped);
         assert_eq!(signals.words, 7 * 30);
-        assert!(signals.repetition > 0.9, "repetition {}", signals.repetition);
-        assert!(signals.distinct_2 < 0.05, "distinct_2 {}", signals.distinct_2);
+        assert!(
+            signals.repetition > 0.9,
+            "repetition {}",
+            signals.repetition
+        );
+        assert!(
+            signals.distinct_2 < 0.05,
+            "distinct_2 {}",
+            signals.distinct_2
+        );
     }
 
     #[test]

@@ -223,6 +223,9 @@ mod tests {
         connection.pragma_update(None, "user_version", 99).unwrap();
         drop(connection);
         let error = open_for_writing(&path).unwrap_err();
-        assert!(matches!(error, StoreError::TooNew { found: 99, .. }), "{error}");
+        assert!(
+            matches!(error, StoreError::TooNew { found: 99, .. }),
+            "{error}"
+        );
     }
 }

@@ -153,7 +153,9 @@ fn write_group(
     for command in group {
         let savepoint = transaction.savepoint()?;
         let result = match command {
-            Command::Register { hello, .. } => register(&savepoint, hello, now).map(Effect::Registered),
+            Command::Register { hello, .. } => {
+                register(&savepoint, hello, now).map(Effect::Registered)
+            }
             Command::Commit { session, batch, .. } => {
                 commit(&savepoint, session, batch, now).map(Effect::Committed)
             }
@@ -168,7 +170,11 @@ fn write_group(
     Ok(results)
 }
 
-fn reply(group: Vec<Command>, results: Result<Vec<Result<Effect, StoreError>>, StoreError>, metrics: &Metrics) {
+fn reply(
+    group: Vec<Command>,
+    results: Result<Vec<Result<Effect, StoreError>>, StoreError>,
+    metrics: &Metrics,
+) {
     let mut results = match results {
         Ok(results) => results.into_iter().map(Some).collect::<Vec<_>>(),
         Err(error) => {
@@ -187,7 +193,11 @@ fn reply(group: Vec<Command>, results: Result<Vec<Result<Effect, StoreError>>, S
                 };
                 let _ = reply.send(result);
             }
-            Command::Commit { session, batch, reply } => {
+            Command::Commit {
+                session,
+                batch,
+                reply,
+            } => {
                 let result = match result {
                     Some(Ok(Effect::Committed(committed))) => {
                         if committed.duplicate {
@@ -219,12 +229,21 @@ fn count_batch(metrics: &Metrics, session: &Session, batch: &ObservationBatch) {
             .refusal
             .as_ref()
             .and_then(|refusal| names::refusal_class(refusal.class));
-        metrics.add(&session.model, &session.version, names::expectation(observation.expect), refusal, 1);
+        metrics.add(
+            &session.model,
+            &session.version,
+            names::expectation(observation.expect),
+            refusal,
+            1,
+        );
     }
 }
 
 fn register(connection: &Connection, hello: &Hello, now: i64) -> Result<Session, StoreError> {
-    let deployment = hello.deployment.as_ref().expect("validated by the ingest service");
+    let deployment = hello
+        .deployment
+        .as_ref()
+        .expect("validated by the ingest service");
     connection.execute(
         "INSERT INTO deployments (model, version, first_seen_ms) VALUES (?1, ?2, ?3)
          ON CONFLICT (model, version) DO NOTHING",

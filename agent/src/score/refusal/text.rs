@@ -1,14 +1,10 @@
-//! Byte-level helpers over a response: reasoning removal, sentence bounds, quote state and
-//! the word checks that follow a cue match. None of them allocate.
+//! Byte-level helpers over a response: reasoning removal, quote state and the word checks
+//! that follow a cue match. None of them allocate.
 
 use memchr::memmem;
 
-/// Upper bound, in bytes, of the opening sentences where a refusal or a lecture decides
-/// the class on its own.
-pub(super) const OPENING_MAX_BYTES: usize = 600;
-
-/// Number of sentences that make up the opening.
-pub(super) const OPENING_SENTENCES: usize = 2;
+/// Bytes from the start of a response searched for the end of a reasoning block.
+const REASONING_MAX_BYTES: usize = 256 * 1024;
 
 /// Distance, in bytes, that the quote check looks back on a cue's line.
 const QUOTE_LOOKBACK_BYTES: usize = 400;
@@ -26,61 +22,22 @@ pub(super) enum Answer<'a> {
 
 /// Strips a leading reasoning block (`<think>…</think>` or `<thinking>…</thinking>`).
 ///
-/// The answer starts after the last closing tag. An opening tag without a closing tag means
-/// the model never left its reasoning, which usually happens when the output hit its token
-/// limit.
+/// The answer starts after the first closing tag in the first [`REASONING_MAX_BYTES`]. Some
+/// chat templates put the opening tag in the prompt, so a closing tag alone also counts. An
+/// opening tag without a closing tag means the model never left its reasoning, which
+/// usually happens when the output hit its token limit.
 pub(super) fn answer_text(response: &str) -> Answer<'_> {
     let bytes = response.as_bytes();
-    for close in ["</think>", "</thinking>"] {
-        if let Some(pos) = memmem::rfind(bytes, close.as_bytes()) {
-            return Answer::Text(response[pos + close.len()..].trim());
-        }
+    let window = &bytes[..bytes.len().min(REASONING_MAX_BYTES)];
+    if let Some(pos) = memmem::find(window, b"</think") {
+        let close_end = memchr::memchr(b'>', &bytes[pos..]).map_or(bytes.len(), |i| pos + i + 1);
+        return Answer::Text(response[close_end..].trim());
     }
     let trimmed = response.trim_start();
     if trimmed.starts_with("<think>") || trimmed.starts_with("<thinking>") {
         return Answer::ReasoningOnly;
     }
     Answer::Text(response.trim())
-}
-
-/// Returns the byte offset where the first `sentences_wanted` sentences end.
-///
-/// A sentence ends at `.`, `!` or `?` followed by whitespace, at a line break, or at a CJK
-/// full stop, exclamation or question mark. The result is at most [`OPENING_MAX_BYTES`].
-pub(super) fn opening_end(text: &str, sentences_wanted: usize) -> usize {
-    let bytes = text.as_bytes();
-    let limit = bytes.len().min(OPENING_MAX_BYTES);
-    let mut sentences = 0;
-    let mut i = 0;
-    while i < limit {
-        let end = sentence_end_at(bytes, i);
-        if end > 0 {
-            sentences += 1;
-            if sentences == sentences_wanted {
-                return (i + end).min(limit);
-            }
-            i += end;
-        } else {
-            i += 1;
-        }
-    }
-    limit
-}
-
-/// Returns the length of the sentence terminator at `i`, or 0 when there is none.
-fn sentence_end_at(bytes: &[u8], i: usize) -> usize {
-    match bytes[i] {
-        b'.' | b'!' | b'?' => match bytes.get(i + 1) {
-            None => 1,
-            Some(next) if next.is_ascii_whitespace() => 1,
-            Some(_) => 0,
-        },
-        b'\n' => 1,
-        // U+3002 (。), U+FF01 (！) and U+FF1F (？) in UTF-8.
-        0xE3 if bytes.get(i + 1..i + 3) == Some(&[0x80, 0x82]) => 3,
-        0xEF if matches!(bytes.get(i + 1..i + 3), Some([0xBC, 0x81]) | Some([0xBC, 0x9F])) => 3,
-        _ => 0,
-    }
 }
 
 /// Reports whether the byte at `pos` sits inside an open quotation on its line.
@@ -152,19 +109,85 @@ pub(super) fn assist_verb_follows(text: &str, end: usize) -> bool {
 fn is_assist_verb(word: &[u8]) -> bool {
     matches!(
         word,
-        b"help" | b"assist" | b"aid" | b"provide" | b"give" | b"share" | b"supply" | b"offer"
-            | b"comply" | b"fulfill" | b"fulfil" | b"honor" | b"honour" | b"accommodate"
-            | b"support" | b"facilitate" | b"enable" | b"endorse" | b"condone" | b"promote"
-            | b"encourage" | b"justify" | b"create" | b"write" | b"generate" | b"produce"
-            | b"compose" | b"draft" | b"make" | b"build" | b"design" | b"develop" | b"plan"
-            | b"engage" | b"participate" | b"partake" | b"answer" | b"respond" | b"reply"
-            | b"disclose" | b"reveal" | b"discuss" | b"describe" | b"explain" | b"detail"
-            | b"outline" | b"list" | b"identify" | b"locate" | b"obtain" | b"retrieve"
-            | b"recommend" | b"advise" | b"instruct" | b"teach" | b"show" | b"guide"
-            | b"walk" | b"do" | b"complete" | b"continue" | b"proceed" | b"process"
-            | b"perform" | b"carry" | b"act" | b"pretend" | b"roleplay" | b"role-play"
-            | b"impersonate" | b"speculate" | b"contribute" | b"tell" | b"go" | b"get"
-            | b"find" | b"access" | b"look" | b"determine"
+        b"help"
+            | b"assist"
+            | b"aid"
+            | b"provide"
+            | b"give"
+            | b"share"
+            | b"supply"
+            | b"offer"
+            | b"comply"
+            | b"fulfill"
+            | b"fulfil"
+            | b"honor"
+            | b"honour"
+            | b"accommodate"
+            | b"support"
+            | b"facilitate"
+            | b"enable"
+            | b"endorse"
+            | b"condone"
+            | b"promote"
+            | b"encourage"
+            | b"justify"
+            | b"create"
+            | b"write"
+            | b"generate"
+            | b"produce"
+            | b"compose"
+            | b"draft"
+            | b"make"
+            | b"build"
+            | b"design"
+            | b"develop"
+            | b"plan"
+            | b"engage"
+            | b"participate"
+            | b"partake"
+            | b"answer"
+            | b"respond"
+            | b"reply"
+            | b"disclose"
+            | b"reveal"
+            | b"discuss"
+            | b"describe"
+            | b"explain"
+            | b"detail"
+            | b"outline"
+            | b"list"
+            | b"identify"
+            | b"locate"
+            | b"obtain"
+            | b"retrieve"
+            | b"recommend"
+            | b"advise"
+            | b"instruct"
+            | b"teach"
+            | b"show"
+            | b"guide"
+            | b"walk"
+            | b"do"
+            | b"complete"
+            | b"continue"
+            | b"proceed"
+            | b"process"
+            | b"perform"
+            | b"carry"
+            | b"act"
+            | b"pretend"
+            | b"roleplay"
+            | b"role-play"
+            | b"impersonate"
+            | b"speculate"
+            | b"contribute"
+            | b"tell"
+            | b"go"
+            | b"get"
+            | b"find"
+            | b"access"
+            | b"look"
+            | b"determine"
     )
 }
 
@@ -172,23 +195,39 @@ fn is_assist_verb(word: &[u8]) -> bool {
 fn is_filler(word: &[u8]) -> bool {
     matches!(
         word,
-        b"really" | b"actually" | b"directly" | b"fully" | b"ethically" | b"responsibly"
-            | b"legally" | b"currently" | b"personally" | b"simply" | b"in" | b"good"
-            | b"conscience" | b"and" | b"will" | b"not" | b"be" | b"able" | b"to"
-            | b"further" | b"specifically" | b"possibly" | b"therefore" | b"help" | b"you"
-            | b"with" | b"any" | b"or"
+        b"really"
+            | b"actually"
+            | b"directly"
+            | b"fully"
+            | b"ethically"
+            | b"responsibly"
+            | b"legally"
+            | b"currently"
+            | b"personally"
+            | b"simply"
+            | b"in"
+            | b"good"
+            | b"conscience"
+            | b"and"
+            | b"will"
+            | b"not"
+            | b"be"
+            | b"able"
+            | b"to"
+            | b"further"
+            | b"specifically"
+            | b"possibly"
+            | b"therefore"
+            | b"you"
+            | b"with"
+            | b"any"
+            | b"or"
     )
 }
 
 #[cfg(test)]
 mod unit {
     use super::*;
-
-    #[test]
-    fn opening_ends_after_two_sentences() {
-        let text = "First one. Second one! Third one.";
-        assert_eq!(&text[..opening_end(text, 2)], "First one. Second one!");
-    }
 
     #[test]
     fn quote_state_tracks_straight_quotes() {
