@@ -119,7 +119,9 @@ async fn run_replay(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         give_up_after: Duration::from_secs(args.give_up_after),
         progress_bar: !args.no_progress && std::io::stderr().is_terminal(),
     };
-    let report = replay::run(config).await.context("replay failed")?;
+    let report = replay::run(config, shutdown_signal())
+        .await
+        .context("replay failed")?;
 
     println!(
         "read {} records: {} valid, {} skipped as invalid; {} acknowledged by the collector",
@@ -128,6 +130,10 @@ async fn run_replay(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         report.skipped,
         report.delivered.observations
     );
+    if report.interrupted {
+        eprintln!("error: interrupted before every record was read");
+        return Ok(ExitCode::from(130));
+    }
     if report.valid() == 0 {
         eprintln!("error: no valid record to replay");
         return Ok(ExitCode::FAILURE);
@@ -145,4 +151,23 @@ fn default_agent_id() -> String {
         .map(|name| name.trim().to_string())
         .filter(|name| !name.is_empty())
         .unwrap_or_else(|| "candor-agent".to_string())
+}
+
+/// Completes on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .expect("failed to install the SIGTERM handler");
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
 }

@@ -6,7 +6,10 @@
 //! slow collector slows reading down instead of filling memory.
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use candor_proto::v1 as pb;
@@ -72,6 +75,8 @@ pub struct ReplayReport {
     pub skipped: u64,
     /// Files that could not be opened or read to the end.
     pub unreadable_files: u64,
+    /// Reading was stopped by a shutdown signal before the end of the files.
+    pub interrupted: bool,
     /// What the collector acknowledged.
     pub delivered: Progress,
 }
@@ -91,9 +96,17 @@ pub enum ReplayError {
     ReaderPanicked,
 }
 
+/// Time allowed, after an interrupt, for queued batches to be acknowledged.
+const INTERRUPT_GRACE: Duration = Duration::from_secs(10);
+
 /// Replays the configured files. Invalid records are reported on standard error and
-/// skipped; the result says how many.
-pub async fn run(config: ReplayConfig) -> Result<ReplayReport, ReplayError> {
+/// skipped; the result says how many. When `shutdown` completes first, reading stops
+/// after the current record and what was already queued gets [`INTERRUPT_GRACE`] to be
+/// acknowledged.
+pub async fn run(
+    config: ReplayConfig,
+    shutdown: impl Future<Output = ()>,
+) -> Result<ReplayReport, ReplayError> {
     let deployment = pb::Deployment {
         model: config.model.clone(),
         version: config.version.clone(),
@@ -108,28 +121,77 @@ pub async fn run(config: ReplayConfig) -> Result<ReplayReport, ReplayError> {
     let delivery = Delivery::start(delivery_config)?;
 
     let bar = progress_bar(config.progress_bar);
-    let mut progress = delivery.progress();
+    let progress = delivery.progress();
+    let mut ack_updates = delivery.progress();
     let bar_for_acks = bar.clone();
     let ack_watcher = tokio::spawn(async move {
-        while progress.changed().await.is_ok() {
-            let acknowledged = progress.borrow().observations;
+        while ack_updates.changed().await.is_ok() {
+            let acknowledged = ack_updates.borrow().observations;
             bar_for_acks.set_message(format!("{acknowledged} acknowledged"));
         }
     });
 
+    let counts = Arc::new(ReadCounts::default());
     let sender = delivery.sender();
     let bar_for_reader = bar.clone();
-    let reader =
-        tokio::task::spawn_blocking(move || read_and_score(&config, &sender, &bar_for_reader));
-    let reading = reader.await;
-    // Deliver what was queued even when reading stopped early.
-    let delivered = delivery.finish().await;
+    let reader_counts = counts.clone();
+    let reader = tokio::task::spawn_blocking(move || {
+        read_and_score(&config, &sender, &bar_for_reader, &reader_counts)
+    });
+
+    // Reading and delivery run in one task, so a shutdown signal is seen in either phase.
+    let mut work = tokio::spawn(async move {
+        let read = reader.await;
+        let delivered = delivery.finish().await;
+        (read, delivered)
+    });
+    tokio::pin!(shutdown);
+    let (interrupted, finished) = tokio::select! {
+        joined = &mut work => (false, Some(joined)),
+        () = &mut shutdown => {
+            counts.stop.store(true, Ordering::Relaxed);
+            bar.suspend(|| eprintln!("interrupted: waiting for queued records to be acknowledged"));
+            match tokio::time::timeout(INTERRUPT_GRACE, &mut work).await {
+                Ok(joined) => (true, Some(joined)),
+                Err(_) => {
+                    work.abort();
+                    (true, None)
+                }
+            }
+        }
+    };
+    let delivered = match finished {
+        None => *progress.borrow(),
+        Some(Err(_)) => return Err(ReplayError::ReaderPanicked),
+        Some(Ok((read, delivered))) => {
+            read.map_err(|_| ReplayError::ReaderPanicked)?;
+            match delivered {
+                Ok(delivered) => delivered,
+                // After an interrupt, a delivery that could not finish is reported by counts.
+                Err(_) if interrupted => *progress.borrow(),
+                Err(error) => return Err(error.into()),
+            }
+        }
+    };
     ack_watcher.abort();
     bar.finish_and_clear();
 
-    let mut report = reading.map_err(|_| ReplayError::ReaderPanicked)?;
-    report.delivered = delivered?;
-    Ok(report)
+    Ok(ReplayReport {
+        read: counts.read.load(Ordering::Relaxed),
+        skipped: counts.skipped.load(Ordering::Relaxed),
+        unreadable_files: counts.unreadable_files.load(Ordering::Relaxed),
+        interrupted,
+        delivered,
+    })
+}
+
+/// Counts kept by the reading thread, readable while it runs, and the flag that stops it.
+#[derive(Default)]
+struct ReadCounts {
+    read: AtomicU64,
+    skipped: AtomicU64,
+    unreadable_files: AtomicU64,
+    stop: AtomicBool,
 }
 
 fn progress_bar(enabled: bool) -> ProgressBar {
@@ -147,28 +209,35 @@ fn progress_bar(enabled: bool) -> ProgressBar {
 
 /// Reads every file, scores valid records and queues them in batches. Stops early only
 /// when the delivery task has stopped.
-fn read_and_score(config: &ReplayConfig, sender: &BatchSender, bar: &ProgressBar) -> ReplayReport {
-    let mut report = ReplayReport::default();
+fn read_and_score(
+    config: &ReplayConfig,
+    sender: &BatchSender,
+    bar: &ProgressBar,
+    counts: &ReadCounts,
+) {
     let mut scorer = Scorer::new();
     let mut batch = Vec::with_capacity(config.batch_size);
 
-    for path in &config.files {
+    'files: for path in &config.files {
         let reader = match RecordReader::open(path, config.max_record_bytes) {
             Ok(reader) => reader,
             Err(error) => {
                 bar.suspend(|| eprintln!("error: cannot open {}: {error}", path.display()));
-                report.unreadable_files += 1;
+                counts.unreadable_files.fetch_add(1, Ordering::Relaxed);
                 continue;
             }
         };
         let mut file_records = 0u64;
         let mut file_errors = 0usize;
         for item in reader {
+            if counts.stop.load(Ordering::Relaxed) {
+                break 'files;
+            }
             let record = match item {
                 Ok(Ok(record)) => record,
                 Ok(Err(invalid)) => {
-                    report.read += 1;
-                    report.skipped += 1;
+                    counts.read.fetch_add(1, Ordering::Relaxed);
+                    counts.skipped.fetch_add(1, Ordering::Relaxed);
                     file_records += 1;
                     file_errors += 1;
                     if file_errors <= config.max_reported_errors {
@@ -178,18 +247,18 @@ fn read_and_score(config: &ReplayConfig, sender: &BatchSender, bar: &ProgressBar
                 }
                 Err(error) => {
                     bar.suspend(|| eprintln!("error: reading {} failed: {error}", path.display()));
-                    report.unreadable_files += 1;
+                    counts.unreadable_files.fetch_add(1, Ordering::Relaxed);
                     break;
                 }
             };
-            report.read += 1;
+            counts.read.fetch_add(1, Ordering::Relaxed);
             file_records += 1;
             bar.inc(1);
             batch.push(observe(&mut scorer, &record));
             if batch.len() >= config.batch_size {
                 let full = std::mem::replace(&mut batch, Vec::with_capacity(config.batch_size));
                 if sender.blocking_send(full).is_err() {
-                    return report;
+                    return;
                 }
             }
         }
@@ -209,7 +278,6 @@ fn read_and_score(config: &ReplayConfig, sender: &BatchSender, bar: &ProgressBar
     if !batch.is_empty() {
         let _ = sender.blocking_send(batch);
     }
-    report
 }
 
 /// Scores one record into an observation. A blank response is the `empty` outcome and

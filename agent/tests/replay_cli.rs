@@ -200,3 +200,35 @@ async fn unreachable_collector_gives_up() {
     assert!(stderr.contains("gave up after"), "{stderr}");
     assert!(stderr.contains(&url), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_replay_with_status_130() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let jsonl = bad_jsonl(dir.path());
+    let child = Command::new(env!("CARGO_BIN_EXE_candor-agent"))
+        .args(["replay", "--collector", &format!("http://127.0.0.1:{port}")])
+        .args(["--model", "m", "--version", "v1"])
+        .arg(&jsonl)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    // SAFETY: kill(2) on our own child's pid has no memory-safety preconditions.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, libc::SIGTERM);
+    }
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(output.status.code(), Some(130));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("0 acknowledged"), "{stdout}");
+}

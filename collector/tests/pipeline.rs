@@ -21,7 +21,7 @@ async fn xstest_replay_stores_each_record_once() {
     for model in MODELS {
         let file = shared_data(&format!("xstest/{model}.jsonl"));
         let config = ReplayConfig::new(collector.grpc_url(), "xstest", model, vec![file]);
-        let report = replay::run(config).await.unwrap();
+        let report = replay::run(config, std::future::pending()).await.unwrap();
         assert_eq!(report.read, 450, "{model}");
         assert_eq!(report.skipped, 0, "{model}");
         assert_eq!(report.delivered.observations, 450, "{model}");

@@ -23,7 +23,7 @@ async fn killed_collector_loses_and_repeats_nothing() {
     // Small batches make the replay long enough to be cut in the middle, while staying
     // above a few hundred bytes per message.
     config.batch_size = 4;
-    let replay = tokio::spawn(replay::run(config));
+    let replay = tokio::spawn(replay::run(config, std::future::pending()));
 
     // Wait until part of the replay is committed, then kill the collector.
     let series = "candor_ingest_batches_total{result=\"stored\"}";
