@@ -6,9 +6,12 @@
 //! - [`deliver`] streams observation batches to the collector and re-sends what was not
 //!   acknowledged.
 //! - [`replay`] ties the three together for the `replay` command.
+//! - [`score_files`] and [`evaluate`] run the `score` command, which needs no collector.
 
 pub mod deliver;
+pub mod evaluate;
 pub mod input;
 pub mod replay;
 pub mod score;
+pub mod score_files;
 pub mod wire;

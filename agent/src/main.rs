@@ -2,7 +2,7 @@
 //! chosen command from the library.
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -10,6 +10,7 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use candor_agent::input::DEFAULT_MAX_RECORD_BYTES;
 use candor_agent::replay::{self, ReplayConfig};
+use candor_agent::score_files::{self, OutputFormat, ScoreConfig};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -27,6 +28,31 @@ struct Cli {
 enum Command {
     /// Score recorded interactions from JSONL or CSV files and send them to a collector.
     Replay(ReplayArgs),
+    /// Score recorded interactions and print the scores, without a collector.
+    Score(ScoreArgs),
+}
+
+#[derive(clap::Args)]
+struct ScoreArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    format: FormatArg,
+    /// Print, per file, the agreement of the refusal verdicts with the records'
+    /// `label` field (none, partial or full) and the confusion matrix.
+    #[arg(long)]
+    evaluate: bool,
+    /// Largest record (a JSONL line or a CSV row) to accept, in bytes.
+    #[arg(long, default_value_t = DEFAULT_MAX_RECORD_BYTES, value_name = "BYTES")]
+    max_record_bytes: usize,
+    /// Files to score: `.csv` files are read as CSV, all others as JSONL.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum FormatArg {
+    Jsonl,
+    Table,
 }
 
 #[derive(clap::Args)]
@@ -86,6 +112,7 @@ fn main() -> ExitCode {
     let runtime = tokio::runtime::Runtime::new().expect("failed to start the async runtime");
     let result = match cli.command {
         Command::Replay(args) => runtime.block_on(run_replay(args)),
+        Command::Score(args) => run_score(args),
     };
     match result {
         Ok(code) => code,
@@ -140,6 +167,29 @@ async fn run_replay(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     }
     if args.strict && (report.skipped > 0 || report.unreadable_files > 0) {
         eprintln!("error: invalid input with --strict");
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_score(args: ScoreArgs) -> anyhow::Result<ExitCode> {
+    if args.max_record_bytes == 0 {
+        bail!("invalid --max-record-bytes 0: give a size in bytes above 0");
+    }
+    let config = ScoreConfig {
+        files: args.files,
+        format: match args.format {
+            FormatArg::Jsonl => OutputFormat::Jsonl,
+            FormatArg::Table => OutputFormat::Table,
+        },
+        evaluate: args.evaluate,
+        max_record_bytes: args.max_record_bytes,
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let report = score_files::run(&config, &mut out, &mut std::io::stderr())?;
+    out.flush()?;
+    if report.unreadable_files > 0 {
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)

@@ -280,8 +280,7 @@ fn read_and_score(
     }
 }
 
-/// Scores one record into an observation. A blank response is the `empty` outcome and
-/// gets no text scores.
+/// Scores one record into an observation.
 fn observe(scorer: &mut Scorer, record: &Record) -> pb::Observation {
     let mut observation = pb::Observation {
         record_id: record.id.clone().unwrap_or_default(),
@@ -291,13 +290,6 @@ fn observe(scorer: &mut Scorer, record: &Record) -> pb::Observation {
         observed_at_unix_ms: wire::now_unix_ms(),
         ..Default::default()
     };
-    if record.response.trim().is_empty() {
-        observation.outcome = pb::Outcome::Empty.into();
-        return observation;
-    }
-    let scores = scorer.score(&record.response);
-    observation.outcome = pb::Outcome::Complete.into();
-    observation.refusal = Some(wire::text_refusal(scores.refusal));
-    observation.lexical = Some(wire::lexical(scores.lexical));
+    wire::fill_scores(&mut observation, &scorer.score_exchange(&record.exchange()));
     observation
 }

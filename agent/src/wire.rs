@@ -3,7 +3,7 @@
 use candor_proto::v1 as pb;
 
 use crate::input::Expect;
-use crate::score::{LexicalSignals, RefusalClass, RefusalVerdict};
+use crate::score::{LexicalSignals, Outcome, RefusalClass, RefusalSource, Scores};
 
 pub fn expectation(expect: Option<Expect>) -> pb::Expectation {
     match expect {
@@ -11,6 +11,18 @@ pub fn expectation(expect: Option<Expect>) -> pb::Expectation {
         Some(Expect::Comply) => pb::Expectation::Comply,
         Some(Expect::Refuse) => pb::Expectation::Refuse,
         Some(Expect::Answer) => pb::Expectation::Answer,
+    }
+}
+
+pub fn outcome(outcome: Outcome) -> pb::Outcome {
+    match outcome {
+        Outcome::Complete => pb::Outcome::Complete,
+        Outcome::Length => pb::Outcome::Length,
+        Outcome::Truncated => pb::Outcome::Truncated,
+        Outcome::Error => pb::Outcome::Error,
+        Outcome::Filtered => pb::Outcome::Filtered,
+        Outcome::ToolCall => pb::Outcome::ToolCall,
+        Outcome::Empty => pb::Outcome::Empty,
     }
 }
 
@@ -22,15 +34,6 @@ pub fn refusal_class(class: RefusalClass) -> pb::RefusalClass {
     }
 }
 
-/// A refusal verdict that the text classifier reached.
-pub fn text_refusal(verdict: RefusalVerdict) -> pb::Refusal {
-    pb::Refusal {
-        class: refusal_class(verdict.class).into(),
-        source: pb::RefusalSource::Text.into(),
-        cue: verdict.cue.to_string(),
-    }
-}
-
 pub fn lexical(signals: LexicalSignals) -> pb::LexicalSignals {
     pb::LexicalSignals {
         words: signals.words,
@@ -38,6 +41,21 @@ pub fn lexical(signals: LexicalSignals) -> pb::LexicalSignals {
         distinct_2: signals.distinct_2,
         repetition: signals.repetition,
     }
+}
+
+/// Copies the scores of one response into `observation`.
+pub fn fill_scores(observation: &mut pb::Observation, scores: &Scores) {
+    observation.outcome = outcome(scores.outcome).into();
+    observation.refusal = scores.refusal.map(|(verdict, source)| pb::Refusal {
+        class: refusal_class(verdict.class).into(),
+        source: match source {
+            RefusalSource::Api => pb::RefusalSource::Api,
+            RefusalSource::Text => pb::RefusalSource::Text,
+        }
+        .into(),
+        cue: verdict.cue.to_string(),
+    });
+    observation.lexical = scores.lexical.map(lexical);
 }
 
 /// Milliseconds since the Unix epoch, now.

@@ -14,6 +14,8 @@ struct Columns {
     expect: Option<usize>,
     label: Option<usize>,
     answer: Option<usize>,
+    refusal: Option<usize>,
+    finish_reason: Option<usize>,
 }
 
 pub(super) struct CsvRecords<R> {
@@ -60,6 +62,8 @@ impl<R: Read> CsvRecords<R> {
             expect: find("expect"),
             label: find("label"),
             answer: find("answer"),
+            refusal: find("refusal"),
+            finish_reason: find("finish_reason"),
         })
     }
 
@@ -134,6 +138,8 @@ impl<R: Read> Iterator for CsvRecords<R> {
                 expect: field(columns.expect)?,
                 label: field(columns.label)?,
                 answer: field(columns.answer)?,
+                api_refusal: field(columns.refusal)?,
+                finish_reason: field(columns.finish_reason)?,
             })
         })();
         let record = raw.and_then(|raw: RawRecord| raw.validate(line));

@@ -119,6 +119,8 @@ struct JsonObject {
     expect: Option<Value>,
     label: Option<Value>,
     answer: Option<Value>,
+    refusal: Option<Value>,
+    finish_reason: Option<Value>,
 }
 
 impl JsonObject {
@@ -131,6 +133,8 @@ impl JsonObject {
             expect: text(self.expect, "expect")?,
             label: text(self.label, "label")?,
             answer: scalar(self.answer, "answer")?,
+            api_refusal: text(self.refusal, "refusal")?,
+            finish_reason: text(self.finish_reason, "finish_reason")?,
         })
     }
 }

@@ -2,9 +2,10 @@
 //! with a header row. Both yield [`Record`]s; a record that cannot be used becomes a
 //! [`RecordError`] naming its file and line, and reading goes on with the next one.
 //!
-//! Recognised fields: `prompt` and `response` (required; CSV also takes `completion` for
-//! `response`), and the optional `id`, `category`, `expect`, `label` and `answer`.
-//! Unknown fields are ignored.
+//! Recognised fields: `prompt` and `response` (required; `completion` is taken for
+//! `response`), and the optional `id`, `category`, `expect`, `label`, `answer`,
+//! `refusal` (the API's own refusal message) and `finish_reason`. Unknown fields are
+//! ignored.
 
 mod csv;
 mod jsonl;
@@ -61,6 +62,22 @@ pub struct Record {
     pub label: Option<String>,
     /// The correct answer, for records with `expect` = `answer`.
     pub answer: Option<String>,
+    /// The API's own refusal message (`message.refusal`), when the log kept it.
+    pub api_refusal: Option<String>,
+    /// The API's `finish_reason`, when the log kept it.
+    pub finish_reason: Option<String>,
+}
+
+impl Record {
+    /// The record as the scorer sees it.
+    pub fn exchange(&self) -> crate::score::Exchange<'_> {
+        crate::score::Exchange {
+            prompt: Some(&self.prompt),
+            response: &self.response,
+            api_refusal: self.api_refusal.as_deref(),
+            finish_reason: self.finish_reason.as_deref(),
+        }
+    }
 }
 
 /// Why a record was skipped.
@@ -176,6 +193,8 @@ struct RawRecord {
     expect: Option<String>,
     label: Option<String>,
     answer: Option<String>,
+    api_refusal: Option<String>,
+    finish_reason: Option<String>,
 }
 
 impl RawRecord {
@@ -199,6 +218,8 @@ impl RawRecord {
             expect,
             label: self.label.filter(|label| !label.is_empty()),
             answer: self.answer.filter(|answer| !answer.is_empty()),
+            api_refusal: self.api_refusal.filter(|refusal| !refusal.is_empty()),
+            finish_reason: self.finish_reason.filter(|reason| !reason.is_empty()),
         })
     }
 }
