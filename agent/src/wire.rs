@@ -56,6 +56,11 @@ pub fn fill_scores(observation: &mut pb::Observation, scores: &Scores) {
         cue: verdict.cue.to_string(),
     });
     observation.lexical = scores.lexical.map(lexical);
+    observation.token_entropy = scores.token_entropy.map(|entropy| pb::TokenEntropy {
+        mean_bits: entropy.mean_bits,
+        tokens: entropy.tokens,
+        top_k: entropy.top_k,
+    });
 }
 
 /// Milliseconds since the Unix epoch, now.

@@ -76,6 +76,8 @@ impl Record {
             response: &self.response,
             api_refusal: self.api_refusal.as_deref(),
             finish_reason: self.finish_reason.as_deref(),
+            token_entropy: None,
+            transport_outcome: None,
         }
     }
 }

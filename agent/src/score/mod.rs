@@ -7,11 +7,13 @@
 //! present and not blank, decides the refusal class (`full`) over the text classifier.
 //! Only `complete` and `length` responses get text scores.
 
+pub mod entropy;
 pub mod lexical;
 pub mod refusal;
 
 use std::sync::Arc;
 
+pub use entropy::{EntropyAccumulator, TokenEntropy};
 pub use lexical::{LexicalScorer, LexicalSignals};
 pub use refusal::{RefusalClass, RefusalClassifier, RefusalVerdict};
 
@@ -26,6 +28,11 @@ pub struct Exchange<'a> {
     pub api_refusal: Option<&'a str>,
     /// The API's `finish_reason`, when known.
     pub finish_reason: Option<&'a str>,
+    /// Token entropy computed from the response's logprobs, when it had any.
+    pub token_entropy: Option<TokenEntropy>,
+    /// How the transport ended when it decides the outcome (an error object, a stream
+    /// without a finish reason); `None` when the response arrived whole.
+    pub transport_outcome: Option<Outcome>,
 }
 
 /// How a response ended.
@@ -92,6 +99,8 @@ pub struct Scores {
     pub refusal: Option<(RefusalVerdict, RefusalSource)>,
     /// `None` for outcomes without text scores.
     pub lexical: Option<LexicalSignals>,
+    /// Passed through from the exchange.
+    pub token_entropy: Option<TokenEntropy>,
 }
 
 /// Scores responses. The compiled refusal classifier is shared between scorers, while
@@ -147,6 +156,7 @@ impl Scorer {
             outcome,
             refusal,
             lexical,
+            token_entropy: exchange.token_entropy,
         }
     }
 
@@ -158,6 +168,9 @@ impl Scorer {
 /// The outcome of an exchange whose transport finished: from the finish reason and
 /// whether there is any text.
 fn outcome_of(exchange: &Exchange<'_>) -> Outcome {
+    if let Some(outcome) = exchange.transport_outcome {
+        return outcome;
+    }
     match exchange.finish_reason.map(str::trim) {
         Some("content_filter") => return Outcome::Filtered,
         Some("tool_calls" | "function_call") if exchange.response.trim().is_empty() => {
