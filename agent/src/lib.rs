@@ -8,10 +8,16 @@
 //! - [`replay`] ties the three together for the `replay` command.
 //! - [`score_files`] and [`evaluate`] run the `score` command, which needs no collector.
 
+pub mod config;
 pub mod deliver;
 pub mod evaluate;
+pub mod http;
 pub mod input;
+pub mod metrics;
+pub mod proxy;
 pub mod replay;
+pub mod run;
 pub mod score;
 pub mod score_files;
+pub mod sources;
 pub mod wire;

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{bail, Context};
+use candor_agent::config::AgentConfig;
 use candor_agent::input::DEFAULT_MAX_RECORD_BYTES;
 use candor_agent::replay::{self, ReplayConfig};
 use candor_agent::score_files::{self, OutputFormat, ScoreConfig};
@@ -30,6 +31,17 @@ enum Command {
     Replay(ReplayArgs),
     /// Score recorded interactions and print the scores, without a collector.
     Score(ScoreArgs),
+    /// Run the agent from a configuration file until SIGINT or SIGTERM.
+    Run(ConfigArgs),
+    /// Validate a configuration file and exit.
+    Check(ConfigArgs),
+}
+
+#[derive(clap::Args)]
+struct ConfigArgs {
+    /// Agent configuration file (TOML); see deploy/agent.toml for an example.
+    #[arg(long, value_name = "FILE")]
+    config: PathBuf,
 }
 
 #[derive(clap::Args)]
@@ -113,6 +125,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Replay(args) => runtime.block_on(run_replay(args)),
         Command::Score(args) => run_score(args),
+        Command::Run(args) => runtime.block_on(run_agent(args)),
+        Command::Check(args) => check_config(args),
     };
     match result {
         Ok(code) => code,
@@ -169,6 +183,26 @@ async fn run_replay(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         eprintln!("error: invalid input with --strict");
         return Ok(ExitCode::FAILURE);
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check_config(args: ConfigArgs) -> anyhow::Result<ExitCode> {
+    let config = AgentConfig::load(&args.config)?;
+    println!(
+        "{}: valid; deployment {} {}, {} source(s), collector {}",
+        args.config.display(),
+        config.deployment.model,
+        config.deployment.version,
+        config.sources.len(),
+        config.collector.url
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn run_agent(args: ConfigArgs) -> anyhow::Result<ExitCode> {
+    let config = AgentConfig::load(&args.config)?;
+    let agent_id = config.agent_id.clone().unwrap_or_else(default_agent_id);
+    candor_agent::run::run(config, agent_id, shutdown_signal()).await?;
     Ok(ExitCode::SUCCESS)
 }
 

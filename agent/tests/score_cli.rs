@@ -7,7 +7,10 @@ use std::process::{Command, Output};
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
-    std::fs::File::create(&path).unwrap().write_all(text.as_bytes()).unwrap();
+    std::fs::File::create(&path)
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
     path
 }
 
@@ -33,7 +36,11 @@ fn jsonl_output_has_one_line_per_record() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(dir.path(), "records.jsonl", LABELLED);
     let output = score(&["--format", "jsonl"], &[&file]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let lines: Vec<serde_json::Value> = String::from_utf8(output.stdout)
         .unwrap()
         .lines()
@@ -74,7 +81,10 @@ fn evaluate_reports_agreement_and_confusion() {
     let output = score(&["--evaluate", "--format", "jsonl"], &[&file]);
     assert!(output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains(":4: invalid label \"sometimes\""), "{stderr}");
+    assert!(
+        stderr.contains(":4: invalid label \"sometimes\""),
+        "{stderr}"
+    );
     let result: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     // a, b, c and f have verdicts; e was cut by a filter and gets none.
     assert_eq!(result["labelled"], 4);
@@ -87,7 +97,10 @@ fn evaluate_reports_agreement_and_confusion() {
 
     let table = score(&["--evaluate"], &[&file]);
     let stdout = String::from_utf8(table.stdout).unwrap();
-    assert!(stdout.contains("refusal vs compliance agreement: 0.750"), "{stdout}");
+    assert!(
+        stdout.contains("refusal vs compliance agreement: 0.750"),
+        "{stdout}"
+    );
     assert!(stdout.contains("label \\ verdict"), "{stdout}");
 }
 
@@ -95,5 +108,7 @@ fn evaluate_reports_agreement_and_confusion() {
 fn missing_file_fails() {
     let output = score(&[], &[Path::new("/nonexistent/records.jsonl")]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot open /nonexistent/records.jsonl"));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("cannot open /nonexistent/records.jsonl")
+    );
 }

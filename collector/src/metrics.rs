@@ -10,7 +10,7 @@ use prometheus::{
 };
 
 use crate::names;
-use crate::store::query::ObservationCount;
+use crate::store::query::{DropCount, ObservationCount};
 
 /// Every metric the collector exports.
 pub struct Metrics {
@@ -21,7 +21,12 @@ pub struct Metrics {
     stream_errors: IntCounterVec,
     open_streams: IntGauge,
     commit_seconds: Histogram,
+    agent_drops: IntCounterVec,
 }
+
+/// Drop reasons that agents of this version report; any other reason is exported as
+/// `other` so that agents cannot grow the label set.
+const DROP_REASONS: [&str; 3] = ["score_queue_full", "capture_too_large", "spool_full"];
 
 impl Metrics {
     pub fn new() -> Result<Self, prometheus::Error> {
@@ -67,6 +72,14 @@ impl Metrics {
                 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
             ]),
         )?;
+        let agent_drops = IntCounterVec::new(
+            Opts::new(
+                "candor_agent_dropped_observations_total",
+                "Observations that agents dropped before delivery, by deployment and reason.",
+            ),
+            &["model", "version", "reason"],
+        )?;
+        registry.register(Box::new(agent_drops.clone()))?;
         registry.register(Box::new(responses.clone()))?;
         registry.register(Box::new(refusals.clone()))?;
         registry.register(Box::new(batches.clone()))?;
@@ -84,7 +97,27 @@ impl Metrics {
             stream_errors,
             open_streams,
             commit_seconds,
+            agent_drops,
         })
+    }
+
+    /// Counts `count` more observations dropped by agents of one deployment.
+    pub fn agent_drops(&self, model: &str, version: &str, reason: &str, count: u64) {
+        let reason = if DROP_REASONS.contains(&reason) {
+            reason
+        } else {
+            "other"
+        };
+        self.agent_drops
+            .with_label_values(&[model, version, reason])
+            .inc_by(count);
+    }
+
+    /// Adds drop counts read from the store at start-up.
+    pub fn load_drops(&self, drops: &[DropCount]) {
+        for drop in drops {
+            self.agent_drops(&drop.model, &drop.version, &drop.reason, drop.count);
+        }
     }
 
     /// Adds counts read from the store at start-up.

@@ -103,6 +103,7 @@ impl Collector {
 
         let metrics = Arc::new(Metrics::new()?);
         metrics.load(&query::observation_counts(&connection)?);
+        metrics.load_drops(&query::drop_counts(&connection)?);
         let (writer, writer_thread) =
             store::writer::spawn(connection, metrics.clone(), 1024).map_err(ServeError::Writer)?;
         let (stop_sender, stop) = watch::channel(false);

@@ -293,3 +293,76 @@ async fn shutdown_ends_streams_as_unavailable() {
     );
     assert_eq!(count(&db, "observations", ""), 2);
 }
+
+#[tokio::test]
+async fn dedupe_key_stores_record_once() {
+    let collector = TestCollector::start(4 * 1024 * 1024).await;
+    let keyed = |keys: &[&str], sequence: u64| AgentMessage {
+        kind: Some(agent_message::Kind::Batch(ObservationBatch {
+            sequence,
+            observations: keys
+                .iter()
+                .map(|key| Observation {
+                    dedupe_key: key.to_string(),
+                    expect: Expectation::Comply.into(),
+                    outcome: Outcome::Complete.into(),
+                    ..Default::default()
+                })
+                .collect(),
+            dropped: Default::default(),
+        })),
+    };
+
+    let mut stream = open(&collector.url).await;
+    stream.send(hello("agent", "boot-1")).await;
+    stream.welcome().await;
+    stream.send(keyed(&["log:a:0", "log:a:10"], 1)).await;
+    assert_eq!(stream.ack().await.stored, 2);
+    drop(stream);
+
+    // After a restart the agent re-reads one record under a new boot id.
+    let mut stream = open(&collector.url).await;
+    stream.send(hello("agent", "boot-2")).await;
+    stream.welcome().await;
+    stream.send(keyed(&["log:a:10", "log:a:20", ""], 1)).await;
+    assert_eq!(stream.ack().await.stored, 2);
+
+    assert_eq!(count(&collector.db, "observations", ""), 4);
+    collector.stop().await;
+}
+
+#[tokio::test]
+async fn drop_counts_keep_largest_report() {
+    let collector = TestCollector::start(4 * 1024 * 1024).await;
+    let with_drops = |sequence: u64, spool_full: u64| AgentMessage {
+        kind: Some(agent_message::Kind::Batch(ObservationBatch {
+            sequence,
+            observations: Vec::new(),
+            dropped: [
+                ("spool_full".to_string(), spool_full),
+                ("made_up".to_string(), 1),
+            ]
+            .into(),
+        })),
+    };
+    let mut stream = open(&collector.url).await;
+    stream.send(hello("agent", "boot-1")).await;
+    stream.welcome().await;
+    stream.send(with_drops(1, 5)).await;
+    stream.send(with_drops(2, 7)).await;
+    // A re-sent older batch carries an older, smaller count.
+    stream.send(with_drops(1, 3)).await;
+    for _ in 0..3 {
+        stream.ack().await;
+    }
+    let stored: i64 = rusqlite::Connection::open(&collector.db)
+        .unwrap()
+        .query_row(
+            "SELECT count FROM agent_drops WHERE reason = 'spool_full'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(stored, 7);
+    collector.stop().await;
+}

@@ -8,8 +8,12 @@
 //! batch at most once per (agent id, boot id, sequence), so re-sending is safe.
 
 mod backoff;
+pub mod batcher;
+mod drops;
+pub mod spool;
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::Duration;
 
 use candor_proto::v1::{
@@ -24,6 +28,40 @@ use tonic::transport::{Channel, Endpoint};
 use tonic::{Code, Status};
 
 pub use backoff::Backoff;
+pub use drops::{DropCounts, DropReason};
+
+/// Called once the collector has acknowledged the batch it came with.
+pub type AckHook = Box<dyn FnOnce() + Send>;
+
+/// A batch handed to delivery, with what to do once the collector acknowledges it.
+pub struct Outgoing {
+    pub observations: Vec<Observation>,
+    pub on_ack: Option<AckHook>,
+}
+
+impl std::fmt::Debug for Outgoing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Outgoing")
+            .field("observations", &self.observations.len())
+            .field("on_ack", &self.on_ack.is_some())
+            .finish()
+    }
+}
+
+impl From<Vec<Observation>> for Outgoing {
+    fn from(observations: Vec<Observation>) -> Self {
+        Self {
+            observations,
+            on_ack: None,
+        }
+    }
+}
+
+/// A numbered batch waiting for its acknowledgement.
+struct Pending {
+    batch: ObservationBatch,
+    on_ack: Option<AckHook>,
+}
 
 /// Settings of a [`Delivery`].
 #[derive(Debug, Clone)]
@@ -45,6 +83,8 @@ pub struct DeliveryConfig {
     pub give_up_after: Duration,
     /// Largest encoded message sent or received, in bytes.
     pub max_message_bytes: usize,
+    /// Drop counts reported to the collector with every batch.
+    pub drops: Arc<DropCounts>,
 }
 
 impl DeliveryConfig {
@@ -64,6 +104,7 @@ impl DeliveryConfig {
             connect_timeout: Duration::from_secs(5),
             give_up_after: Duration::from_secs(300),
             max_message_bytes: 4 * 1024 * 1024,
+            drops: Arc::new(DropCounts::default()),
         }
     }
 }
@@ -102,7 +143,7 @@ pub enum DeliveryError {
 
 /// A running delivery task and the queue that feeds it.
 pub struct Delivery {
-    batches: mpsc::Sender<Vec<Observation>>,
+    batches: mpsc::Sender<Outgoing>,
     progress: watch::Receiver<Progress>,
     task: JoinHandle<Result<Progress, DeliveryError>>,
 }
@@ -147,7 +188,7 @@ impl Delivery {
             return Ok(());
         }
         self.batches
-            .send(observations)
+            .send(observations.into())
             .await
             .map_err(|_| DeliveryError::TaskStopped)
     }
@@ -175,22 +216,35 @@ impl Delivery {
 
 /// Queues batches for a [`Delivery`], from async code or from a blocking thread.
 #[derive(Clone)]
-pub struct BatchSender(mpsc::Sender<Vec<Observation>>);
+pub struct BatchSender(mpsc::Sender<Outgoing>);
 
 impl BatchSender {
     /// Queues a batch, waiting while the queue is full.
-    pub async fn send(&self, observations: Vec<Observation>) -> Result<(), DeliveryError> {
+    pub async fn send(&self, outgoing: impl Into<Outgoing>) -> Result<(), DeliveryError> {
         self.0
-            .send(observations)
+            .send(outgoing.into())
             .await
             .map_err(|_| DeliveryError::TaskStopped)
     }
 
+    /// Batches waiting in the queue.
+    pub fn queued(&self) -> usize {
+        self.0.max_capacity() - self.0.capacity()
+    }
+
+    /// Queues a batch if the queue has room, else returns it.
+    pub fn try_send(&self, outgoing: Outgoing) -> Result<(), Outgoing> {
+        self.0.try_send(outgoing).map_err(|error| match error {
+            mpsc::error::TrySendError::Full(outgoing)
+            | mpsc::error::TrySendError::Closed(outgoing) => outgoing,
+        })
+    }
+
     /// Queues a batch from a thread outside the async runtime, blocking while the
     /// queue is full.
-    pub fn blocking_send(&self, observations: Vec<Observation>) -> Result<(), DeliveryError> {
+    pub fn blocking_send(&self, outgoing: impl Into<Outgoing>) -> Result<(), DeliveryError> {
         self.0
-            .blocking_send(observations)
+            .blocking_send(outgoing.into())
             .map_err(|_| DeliveryError::TaskStopped)
     }
 }
@@ -221,9 +275,9 @@ struct Worker {
     config: DeliveryConfig,
     endpoint: Endpoint,
     /// Batches sent or to be sent, not yet acknowledged, in sequence order.
-    pending: VecDeque<ObservationBatch>,
+    pending: VecDeque<Pending>,
     next_sequence: u64,
-    input: mpsc::Receiver<Vec<Observation>>,
+    input: mpsc::Receiver<Outgoing>,
     input_open: bool,
     progress: Progress,
     progress_sender: watch::Sender<Progress>,
@@ -289,8 +343,8 @@ impl Worker {
     /// the queue is closed instead.
     async fn take_input(&mut self) -> bool {
         match self.input.recv().await {
-            Some(observations) => {
-                self.push_pending(observations);
+            Some(outgoing) => {
+                self.push_pending(outgoing);
                 true
             }
             None => {
@@ -300,14 +354,18 @@ impl Worker {
         }
     }
 
-    fn push_pending(&mut self, observations: Vec<Observation>) -> &ObservationBatch {
+    fn push_pending(&mut self, outgoing: Outgoing) -> &ObservationBatch {
         let batch = ObservationBatch {
             sequence: self.next_sequence,
-            observations,
+            observations: outgoing.observations,
+            dropped: Default::default(),
         };
         self.next_sequence += 1;
-        self.pending.push_back(batch);
-        self.pending.back().expect("just pushed")
+        self.pending.push_back(Pending {
+            batch,
+            on_ack: outgoing.on_ack,
+        });
+        &self.pending.back().expect("just pushed").batch
     }
 
     /// Runs one stream until it fails or everything is acknowledged. Returns `Err` for a
@@ -351,8 +409,14 @@ impl Worker {
         backoff.reset();
         tracing::info!(endpoint = %self.config.endpoint, resending = self.pending.len(), "Connected to collector");
 
-        for batch in &self.pending {
-            if send_batch(&requests, batch.clone()).await.is_err() {
+        let resend: Vec<ObservationBatch> = self
+            .pending
+            .iter()
+            .map(|pending| pending.batch.clone())
+            .collect();
+        for mut batch in resend {
+            batch.dropped = self.config.drops.snapshot();
+            if send_batch(&requests, batch).await.is_err() {
                 return Ok(SessionEnd::Retry("stream closed while re-sending".into()));
             }
         }
@@ -364,8 +428,9 @@ impl Worker {
             let can_send = self.input_open && self.pending.len() < self.config.max_in_flight;
             tokio::select! {
                 received = self.input.recv(), if can_send => match received {
-                    Some(observations) => {
-                        let batch = self.push_pending(observations).clone();
+                    Some(outgoing) => {
+                        let mut batch = self.push_pending(outgoing).clone();
+                        batch.dropped = self.config.drops.snapshot();
                         if send_batch(&requests, batch).await.is_err() {
                             return Ok(SessionEnd::Retry("stream closed while sending".into()));
                         }
@@ -393,12 +458,15 @@ impl Worker {
         let Some(index) = self
             .pending
             .iter()
-            .position(|batch| batch.sequence == ack.sequence)
+            .position(|pending| pending.batch.sequence == ack.sequence)
         else {
             // An acknowledgement of a batch re-sent twice; the first one counted.
             return Ok(());
         };
-        let batch = self.pending.remove(index).expect("index is in range");
+        let Pending { batch, on_ack } = self.pending.remove(index).expect("index is in range");
+        if let Some(on_ack) = on_ack {
+            on_ack();
+        }
         self.progress.batches += 1;
         self.progress.observations += batch.observations.len() as u64;
         self.progress.stored += u64::from(ack.stored);

@@ -1,13 +1,18 @@
 //! The SQLite store: schema, migrations and connections.
 //!
-//! Schema (current version 1):
+//! Schema (current version 2):
 //! - `deployments`: one row per (`model`, `version`), in order of first appearance.
 //! - `agent_boots`: one row per (`agent_id`, `boot_id`): one run of one agent process,
 //!   with the deployment it reports for and its labels as a JSON object.
 //! - `batches`: one row per committed batch, keyed by (`boot`, `sequence`). A batch that
 //!   is already here is a re-send and is not stored again.
 //! - `observations`: one row per scored response, pointing at its deployment and its
-//!   batch. Text-score columns are NULL when the outcome has no text scores.
+//!   batch. Text-score columns are NULL when the outcome has no text scores, and
+//!   token-entropy, latency and usage columns are NULL when unknown. An observation
+//!   with a `dedupe_key` is stored at most once per deployment and key.
+//! - `agent_drops`: per agent boot and reason, the cumulative count of observations the
+//!   agent dropped before delivery. Counts only grow within a boot, so the stored value
+//!   is the largest one reported.
 //!
 //! Invariants: every observation belongs to exactly one row of `batches`, and the
 //! observations of a batch are inserted in the same transaction as the batch row, so a
@@ -26,7 +31,8 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 
 /// Schema migrations, applied in order. `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE deployments (
     id INTEGER PRIMARY KEY,
     model TEXT NOT NULL,
@@ -74,7 +80,25 @@ CREATE TABLE observations (
     FOREIGN KEY (boot, sequence) REFERENCES batches (boot, sequence)
 );
 CREATE INDEX observations_by_deployment ON observations (deployment_id, expect, refusal);
-"#];
+"#,
+    r#"
+ALTER TABLE observations ADD COLUMN token_entropy_bits REAL;
+ALTER TABLE observations ADD COLUMN entropy_tokens INTEGER;
+ALTER TABLE observations ADD COLUMN entropy_top_k INTEGER;
+ALTER TABLE observations ADD COLUMN latency_ms INTEGER;
+ALTER TABLE observations ADD COLUMN prompt_tokens INTEGER;
+ALTER TABLE observations ADD COLUMN completion_tokens INTEGER;
+ALTER TABLE observations ADD COLUMN dedupe_key TEXT;
+CREATE UNIQUE INDEX observations_by_dedupe_key ON observations (deployment_id, dedupe_key)
+    WHERE dedupe_key IS NOT NULL;
+CREATE TABLE agent_drops (
+    boot INTEGER NOT NULL REFERENCES agent_boots (id),
+    reason TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (boot, reason)
+) WITHOUT ROWID;
+"#,
+];
 
 /// The schema version this build writes and reads.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -33,6 +33,35 @@ pub fn observation_counts(connection: &Connection) -> Result<Vec<ObservationCoun
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// Observations that agents of one deployment dropped for one reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DropCount {
+    pub model: String,
+    pub version: String,
+    pub reason: String,
+    pub count: u64,
+}
+
+/// Drop counts summed over agent boots, per deployment and reason.
+pub fn drop_counts(connection: &Connection) -> Result<Vec<DropCount>, StoreError> {
+    let mut statement = connection.prepare(
+        "SELECT d.model, d.version, a.reason, SUM(a.count)
+         FROM agent_drops a
+         JOIN agent_boots b ON b.id = a.boot
+         JOIN deployments d ON d.id = b.deployment_id
+         GROUP BY d.id, a.reason",
+    )?;
+    let rows = statement.query_map([], |row| {
+        Ok(DropCount {
+            model: row.get(0)?,
+            version: row.get(1)?,
+            reason: row.get(2)?,
+            count: row.get::<_, i64>(3)? as u64,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// Totals of one deployment, from which the summary's rates are computed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeploymentTotals {

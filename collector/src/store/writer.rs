@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use candor_proto::v1::{Hello, ObservationBatch};
-use rusqlite::{params, Connection, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{now_unix_ms, StoreError};
@@ -138,7 +138,12 @@ fn run(mut connection: Connection, mut receiver: mpsc::Receiver<Command>, metric
 /// What one command produced, before the group commits.
 enum Effect {
     Registered(Session),
-    Committed(Committed),
+    Committed {
+        committed: Committed,
+        /// Whether each observation of the batch was stored.
+        stored: Vec<bool>,
+        drop_growth: Vec<(String, u64)>,
+    },
 }
 
 /// Runs a group in one transaction. The outer error means the transaction failed and
@@ -156,9 +161,16 @@ fn write_group(
             Command::Register { hello, .. } => {
                 register(&savepoint, hello, now).map(Effect::Registered)
             }
-            Command::Commit { session, batch, .. } => {
-                commit(&savepoint, session, batch, now).map(Effect::Committed)
-            }
+            Command::Commit { session, batch, .. } => record_drops(&savepoint, session, batch)
+                .and_then(|drop_growth| {
+                    commit(&savepoint, session, batch, now).map(|(committed, stored)| {
+                        Effect::Committed {
+                            committed,
+                            stored,
+                            drop_growth,
+                        }
+                    })
+                }),
         };
         if result.is_ok() {
             savepoint.commit()?;
@@ -199,12 +211,19 @@ fn reply(
                 reply,
             } => {
                 let result = match result {
-                    Some(Ok(Effect::Committed(committed))) => {
+                    Some(Ok(Effect::Committed {
+                        committed,
+                        stored,
+                        drop_growth,
+                    })) => {
+                        for (reason, growth) in &drop_growth {
+                            metrics.agent_drops(&session.model, &session.version, reason, *growth);
+                        }
                         if committed.duplicate {
                             metrics.batch("duplicate");
                         } else {
                             metrics.batch("stored");
-                            count_batch(metrics, &session, &batch);
+                            count_batch(metrics, &session, &batch, &stored);
                         }
                         Ok(committed)
                     }
@@ -223,8 +242,13 @@ fn reply(
     }
 }
 
-fn count_batch(metrics: &Metrics, session: &Session, batch: &ObservationBatch) {
-    for observation in &batch.observations {
+fn count_batch(metrics: &Metrics, session: &Session, batch: &ObservationBatch, stored: &[bool]) {
+    for (observation, _) in batch
+        .observations
+        .iter()
+        .zip(stored)
+        .filter(|(_, &stored)| stored)
+    {
         let refusal = observation
             .refusal
             .as_ref()
@@ -280,7 +304,7 @@ fn commit(
     session: &Session,
     batch: &ObservationBatch,
     now: i64,
-) -> Result<Committed, StoreError> {
+) -> Result<(Committed, Vec<bool>), StoreError> {
     let sequence = batch.sequence as i64;
     let inserted = connection.execute(
         "INSERT INTO batches (boot, sequence, observations, committed_ms) VALUES (?1, ?2, ?3, ?4)
@@ -288,21 +312,30 @@ fn commit(
         params![session.boot, sequence, batch.observations.len() as i64, now],
     )?;
     if inserted == 0 {
-        return Ok(Committed {
-            stored: 0,
-            duplicate: true,
-        });
+        return Ok((
+            Committed {
+                stored: 0,
+                duplicate: true,
+            },
+            Vec::new(),
+        ));
     }
+    // Whether each observation was stored; a repeated dedupe key is not.
+    let mut stored = Vec::with_capacity(batch.observations.len());
     let mut insert = connection.prepare_cached(
-        "INSERT INTO observations (deployment_id, boot, sequence, record_id, source, category,
+        "INSERT OR IGNORE INTO observations (deployment_id, boot, sequence, record_id, source, category,
              expect, outcome, refusal, refusal_source, refusal_cue,
-             words, word_entropy_bits, distinct_2, repetition, observed_ms, received_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+             words, word_entropy_bits, distinct_2, repetition, observed_ms, received_ms,
+             token_entropy_bits, entropy_tokens, entropy_top_k, latency_ms, prompt_tokens,
+             completion_tokens, dedupe_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                 ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
     )?;
     for observation in &batch.observations {
         let refusal = observation.refusal.as_ref();
         let lexical = observation.lexical.as_ref();
-        insert.execute(params![
+        let entropy = observation.token_entropy.as_ref();
+        let inserted_row = insert.execute(params![
             session.deployment_id,
             session.boot,
             sequence,
@@ -320,16 +353,63 @@ fn commit(
             lexical.map(|lexical| finite(lexical.repetition)),
             observation.observed_at_unix_ms,
             now,
+            entropy.and_then(|entropy| finite(entropy.mean_bits)),
+            entropy.map(|entropy| entropy.tokens),
+            entropy.map(|entropy| entropy.top_k),
+            known(observation.latency_ms),
+            known(observation.prompt_tokens),
+            known(observation.completion_tokens),
+            (!observation.dedupe_key.is_empty()).then(|| truncate(&observation.dedupe_key)),
         ])?;
+        stored.push(inserted_row == 1);
     }
     connection.execute(
         "UPDATE agent_boots SET last_seen_ms = ?1 WHERE id = ?2",
         params![now, session.boot],
     )?;
-    Ok(Committed {
-        stored: batch.observations.len() as u32,
+    let committed = Committed {
+        stored: stored.iter().filter(|&&row| row).count() as u32,
         duplicate: false,
-    })
+    };
+    Ok((committed, stored))
+}
+
+/// Stores the agent's cumulative drop counts, keeping the largest count per reason
+/// because a re-sent batch may carry older counts. Runs for duplicates too.
+/// Returns how much each reason's count grew.
+fn record_drops(
+    connection: &Connection,
+    session: &Session,
+    batch: &ObservationBatch,
+) -> Result<Vec<(String, u64)>, StoreError> {
+    let mut growth = Vec::new();
+    if batch.dropped.is_empty() {
+        return Ok(growth);
+    }
+    let mut select = connection
+        .prepare_cached("SELECT count FROM agent_drops WHERE boot = ?1 AND reason = ?2")?;
+    let mut upsert = connection.prepare_cached(
+        "INSERT INTO agent_drops (boot, reason, count) VALUES (?1, ?2, ?3)
+         ON CONFLICT (boot, reason) DO UPDATE SET count = MAX(count, excluded.count)",
+    )?;
+    for (reason, &count) in &batch.dropped {
+        let reason = truncate(reason);
+        let previous: i64 = select
+            .query_row(params![session.boot, reason], |row| row.get(0))
+            .optional()?
+            .unwrap_or(0);
+        let count = i64::try_from(count).unwrap_or(i64::MAX);
+        if count > previous {
+            upsert.execute(params![session.boot, reason, count])?;
+            growth.push((reason.to_string(), (count - previous) as u64));
+        }
+    }
+    Ok(growth)
+}
+
+/// Maps the protocol's "0 means unknown" to NULL.
+fn known(value: u32) -> Option<u32> {
+    (value > 0).then_some(value)
 }
 
 /// Cuts free-form text to [`MAX_TEXT_BYTES`] at a character boundary.

@@ -1,0 +1,235 @@
+//! The `run` command: the long-running agent. It wires the configured sources to the
+//! batchers, the spool and the delivery task, serves the agent's own `/metrics` and
+//! `/healthz`, and stops in one order on shutdown:
+//!
+//! 1. proxies stop accepting and finish in-flight requests, file tailers stop reading;
+//! 2. scoring drains, batchers flush their partial batches;
+//! 3. delivery gets [`ConfigDrain::grace`] to have the queued batches acknowledged;
+//! 4. file checkpoints are saved with what was acknowledged.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use candor_proto::v1 as pb;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+
+use crate::config::{AgentConfig, SourceConfig};
+use crate::deliver::batcher::{self, BatcherConfig, Outlet};
+use crate::deliver::spool::Spool;
+use crate::deliver::{Delivery, DeliveryConfig, DropCounts};
+use crate::metrics::AgentMetrics;
+use crate::proxy::{ExchangeSink, Proxy, ProxyConfig, ProxyMetrics};
+use crate::sources::file::FileSource;
+use crate::sources::proxy::start_scoring;
+
+/// Time allowed at shutdown for queued batches to be acknowledged.
+pub struct ConfigDrain;
+
+impl ConfigDrain {
+    pub fn grace() -> Duration {
+        Duration::from_secs(10)
+    }
+}
+
+/// Observations waiting between a source and its batcher.
+const ITEM_QUEUE: usize = 4096;
+
+/// Why the agent could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("cannot start delivery: {0}")]
+    Delivery(#[from] crate::deliver::DeliveryError),
+    #[error("cannot open the spool folder {path}: {source}")]
+    Spool {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: String,
+        source: std::io::Error,
+    },
+    #[error("cannot start the file source for {path}: {source}")]
+    FileSource {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("metrics registry: {0}")]
+    Metrics(#[from] prometheus::Error),
+    #[error("cannot start a thread: {0}")]
+    Thread(std::io::Error),
+}
+
+/// Runs the agent until `shutdown` completes.
+pub async fn run(
+    config: AgentConfig,
+    agent_id: String,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), RunError> {
+    let metrics = Arc::new(AgentMetrics::new()?);
+    let drops = Arc::new(DropCounts::with_metric(metrics.dropped.clone()));
+
+    let deployment = pb::Deployment {
+        model: config.deployment.model.clone(),
+        version: config.deployment.version.clone(),
+        labels: config.deployment.labels.clone().into_iter().collect(),
+    };
+    let mut delivery_config =
+        DeliveryConfig::new(config.collector.url.clone(), agent_id, deployment);
+    delivery_config.queue_batches = config.collector.queue_batches;
+    delivery_config.max_in_flight = config.collector.max_in_flight;
+    // A long-running agent keeps trying; the spool and drop counts bound what it holds.
+    delivery_config.give_up_after = Duration::from_secs(100 * 365 * 24 * 3600);
+    delivery_config.drops = drops.clone();
+    let delivery = Delivery::start(delivery_config)?;
+    let sender = delivery.sender();
+
+    let spool = match &config.collector.spool_dir {
+        Some(dir) => Some(Arc::new(
+            Spool::open(dir, config.collector.spool_max_bytes).map_err(|source| {
+                RunError::Spool {
+                    path: dir.display().to_string(),
+                    source,
+                }
+            })?,
+        )),
+        None => None,
+    };
+    let feeder = spool
+        .clone()
+        .map(|spool| tokio::spawn(spool.feed(sender.clone())));
+
+    let batcher_config = BatcherConfig {
+        max_observations: config.collector.batch_max_observations,
+        max_delay: Duration::from_millis(config.collector.batch_max_delay_ms),
+    };
+    let (stop_sender, stop) = watch::channel(false);
+    let mut proxies: Vec<JoinHandle<std::io::Result<()>>> = Vec::new();
+    let mut scorers = Vec::new();
+    let mut file_sources = Vec::new();
+    let mut batchers = Vec::new();
+
+    for source in &config.sources {
+        let (items, item_receiver) = mpsc::channel(ITEM_QUEUE);
+        match source {
+            SourceConfig::Proxy(proxy_config) => {
+                let outlet = Outlet::Spill {
+                    sender: sender.clone(),
+                    spool: spool.clone(),
+                    drops: drops.clone(),
+                };
+                batchers.push(tokio::spawn(batcher::run(
+                    item_receiver,
+                    batcher_config,
+                    outlet,
+                )));
+                let (captured, captured_receiver) = mpsc::channel(proxy_config.score_queue);
+                scorers.push(start_scoring(captured_receiver, items).map_err(RunError::Thread)?);
+                let proxy_metrics = ProxyMetrics::register(&metrics.registry)?;
+                let sink = ExchangeSink::new(captured, drops.clone(), proxy_metrics);
+                let upstream = proxy_config.upstream.parse().expect("validated at load");
+                let mut settings = ProxyConfig::new(proxy_config.listen_addr(), upstream);
+                settings.max_capture_bytes = proxy_config.max_capture_bytes;
+                settings.connect_timeout = Duration::from_millis(proxy_config.connect_timeout_ms);
+                let proxy = Proxy::bind(settings)
+                    .await
+                    .map_err(|source| RunError::Listen {
+                        addr: proxy_config.listen.clone(),
+                        source,
+                    })?;
+                let mut proxy_stop = stop.clone();
+                proxies.push(tokio::spawn(proxy.run(sink, async move {
+                    let _ = proxy_stop.wait_for(|stopping| *stopping).await;
+                })));
+            }
+            SourceConfig::File(file_config) => {
+                batchers.push(tokio::spawn(batcher::run(
+                    item_receiver,
+                    batcher_config,
+                    Outlet::Wait(sender.clone()),
+                )));
+                let file_source =
+                    FileSource::start(file_config.clone(), config.deployment.model.clone(), items)
+                        .map_err(|source| RunError::FileSource {
+                            path: file_config.path.clone(),
+                            source,
+                        })?;
+                file_sources.push(file_source);
+            }
+        }
+    }
+
+    let mut progress = delivery.progress();
+    let progress_metrics = metrics.clone();
+    let progress_task = tokio::spawn(async move {
+        while progress.changed().await.is_ok() {
+            let current = *progress.borrow();
+            progress_metrics.set_delivered(&current);
+        }
+    });
+
+    let http = match &config.metrics {
+        Some(metrics_config) => {
+            let addr = metrics_config.listen_addr();
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|source| RunError::Listen {
+                    addr: addr.to_string(),
+                    source,
+                })?;
+            let router =
+                crate::http::router(metrics.clone(), sender.clone(), spool.clone(), stop.clone());
+            let mut http_stop = stop.clone();
+            Some(tokio::spawn(async move {
+                let _ = axum::serve(listener, router)
+                    .with_graceful_shutdown(async move {
+                        let _ = http_stop.wait_for(|stopping| *stopping).await;
+                    })
+                    .await;
+            }))
+        }
+        None => None,
+    };
+    drop(sender);
+    tracing::info!(sources = config.sources.len(), "Agent started");
+
+    shutdown.await;
+    tracing::info!("Agent shutting down");
+    stop_sender.send_replace(true);
+
+    for proxy in proxies {
+        if let Ok(Err(error)) = proxy.await {
+            tracing::error!(%error, "Proxy stopped with an error");
+        }
+    }
+    let acknowledged: Vec<_> = file_sources.into_iter().map(FileSource::stop).collect();
+    for scorer in scorers {
+        let _ = tokio::task::spawn_blocking(move || scorer.join()).await;
+    }
+    for batcher in batchers {
+        let _ = batcher.await;
+    }
+    if let Some(feeder) = feeder {
+        feeder.abort();
+        let _ = feeder.await;
+    }
+    match tokio::time::timeout(ConfigDrain::grace(), delivery.finish()).await {
+        Ok(Ok(progress)) => tracing::info!(delivered = progress.observations, "Delivery finished"),
+        Ok(Err(error)) => tracing::error!(%error, "Delivery failed at shutdown; unacknowledged observations were not delivered"),
+        Err(_) => tracing::error!(
+            grace_ms = ConfigDrain::grace().as_millis() as u64,
+            "Collector did not acknowledge the last batches in time; log records will be re-read after a restart, other observations not acknowledged are lost"
+        ),
+    }
+    for checkpoint in acknowledged {
+        checkpoint.save();
+    }
+    progress_task.abort();
+    if let Some(http) = http {
+        let _ = http.await;
+    }
+    tracing::info!("Agent stopped");
+    Ok(())
+}
