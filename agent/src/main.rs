@@ -121,7 +121,13 @@ fn main() -> ExitCode {
         .with_ansi(std::io::stderr().is_terminal())
         .init();
     let cli = Cli::parse();
-    let runtime = tokio::runtime::Runtime::new().expect("failed to start the async runtime");
+    // One worker thread: the agent shares its host with a model server, and fewer
+    // threads waking each other per request keeps the proxy's added latency low.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("failed to start the async runtime");
     let result = match cli.command {
         Command::Replay(args) => runtime.block_on(run_replay(args)),
         Command::Score(args) => run_score(args),

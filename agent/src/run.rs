@@ -22,7 +22,7 @@ use crate::deliver::{Delivery, DeliveryConfig, DropCounts};
 use crate::metrics::AgentMetrics;
 use crate::proxy::{ExchangeSink, Proxy, ProxyConfig, ProxyMetrics};
 use crate::sources::file::FileSource;
-use crate::sources::proxy::start_scoring;
+use crate::sources::proxy::run_scoring;
 
 /// Time allowed at shutdown for queued batches to be acknowledged.
 pub struct ConfigDrain;
@@ -58,8 +58,6 @@ pub enum RunError {
     },
     #[error("metrics registry: {0}")]
     Metrics(#[from] prometheus::Error),
-    #[error("cannot start a thread: {0}")]
-    Thread(std::io::Error),
 }
 
 /// Runs the agent until `shutdown` completes.
@@ -126,7 +124,7 @@ pub async fn run(
                     outlet,
                 )));
                 let (captured, captured_receiver) = mpsc::channel(proxy_config.score_queue);
-                scorers.push(start_scoring(captured_receiver, items).map_err(RunError::Thread)?);
+                scorers.push(tokio::spawn(run_scoring(captured_receiver, items)));
                 let proxy_metrics = ProxyMetrics::register(&metrics.registry)?;
                 let sink = ExchangeSink::new(captured, drops.clone(), proxy_metrics);
                 let upstream = proxy_config.upstream.parse().expect("validated at load");
@@ -206,7 +204,7 @@ pub async fn run(
     }
     let acknowledged: Vec<_> = file_sources.into_iter().map(FileSource::stop).collect();
     for scorer in scorers {
-        let _ = tokio::task::spawn_blocking(move || scorer.join()).await;
+        let _ = scorer.await;
     }
     for batcher in batchers {
         let _ = batcher.await;

@@ -8,7 +8,9 @@ mod common;
 use std::time::Duration;
 
 use candor_agent::config::AgentConfig;
-use common::{free_addr, post_chat, start_upstream, stored, wait_for_stored, TestCollector};
+use common::{
+    free_addr, http_get, post_chat, sample, start_upstream, stored, wait_for_stored, TestCollector,
+};
 use tokio::sync::oneshot;
 
 fn config(
@@ -35,6 +37,7 @@ spool_max_bytes = {spool_max_bytes}
 model = "test-model"
 version = "v1"
 
+{metrics}
 [[source]]
 type = "proxy"
 listen = "{proxy}"
@@ -113,9 +116,17 @@ async fn full_spool_counts_dropped_observations() {
     let upstream = start_upstream().await;
 
     let (stop, stopped) = oneshot::channel::<()>();
+    let metrics_addr = free_addr();
     // Room for about two spooled batches.
     let agent = tokio::spawn(candor_agent::run::run(
-        config(collector_addr, proxy_addr, upstream, &spool, 600),
+        config_with_metrics(
+            collector_addr,
+            proxy_addr,
+            upstream,
+            &spool,
+            600,
+            Some(metrics_addr),
+        ),
         "spool-test".into(),
         async {
             let _ = stopped.await;
@@ -124,6 +135,25 @@ async fn full_spool_counts_dropped_observations() {
     tokio::time::sleep(Duration::from_millis(200)).await;
     send_requests(proxy_addr, 100).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
+
+    // The agent's own metrics show the loss and the spool.
+    let (status, metrics) = http_get(metrics_addr, "/metrics").await;
+    assert_eq!(status, 200);
+    let dropped_metric = sample(
+        &metrics,
+        "candor_agent_dropped_observations_total{reason=\"spool_full\"}",
+    );
+    assert!(dropped_metric > 0, "{metrics}");
+    assert!(
+        sample(&metrics, "candor_agent_spool_bytes") > 0,
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("candor_agent_delivery_queue_batches"),
+        "{metrics}"
+    );
+    let (status, _) = http_get(metrics_addr, "/healthz").await;
+    assert_eq!(status, 200);
 
     let collector = TestCollector::start(&db, collector_addr).await;
     // Traffic after the outage carries the drop count to the collector.

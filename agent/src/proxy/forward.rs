@@ -265,12 +265,14 @@ impl BodyObserver for ResponseObserver {
             BodyEnd::Failed => ResponseEnd::UpstreamError,
             BodyEnd::Dropped => ResponseEnd::ClientGone,
         };
+
         if end == BodyEnd::Failed {
             let error = std::io::Error::other("response body ended early");
             sink.metrics()
                 .upstream_error(UpstreamErrorKind::Reset, &error);
         }
-        // An upstream may answer before it has read the whole request, so the request
+
+        // An upstream may respond before it has read the whole request, so the request
         // copy is taken as it is now.
         let (request_body, request_too_large) = match request_capture.lock() {
             Ok(mut request) => (request.take(), request.too_large()),
@@ -280,6 +282,7 @@ impl BodyObserver for ResponseObserver {
             sink.count_too_large();
             return;
         }
+
         partial.request_body = request_body;
         partial.response_body = capture.take();
         partial.response_end = response_end;

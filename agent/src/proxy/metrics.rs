@@ -9,7 +9,7 @@ use prometheus::{IntCounter, IntCounterVec, Opts, Registry};
 
 /// Which API a request went to, as a metric label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EndpointLabel {
+pub(crate) enum EndpointLabel {
     Chat,
     Completions,
     Other,
@@ -29,7 +29,7 @@ impl EndpointLabel {
 
 /// Why the proxy could not get a whole response from the upstream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UpstreamErrorKind {
+pub(crate) enum UpstreamErrorKind {
     /// The TCP connection to the upstream failed.
     Connect,
     /// Connecting to the upstream took longer than the connect timeout.
@@ -41,7 +41,7 @@ pub enum UpstreamErrorKind {
 impl UpstreamErrorKind {
     const ALL: [Self; 3] = [Self::Connect, Self::Timeout, Self::Reset];
 
-    pub fn as_str(self) -> &'static str {
+    fn as_str(self) -> &'static str {
         match self {
             Self::Connect => "connect",
             Self::Timeout => "timeout",
@@ -137,19 +137,22 @@ impl ProxyMetrics {
         self.observed.inc();
     }
 
-    pub fn requests(&self, endpoint: EndpointLabel, code_class: &str) -> u64 {
+    #[cfg(test)]
+    pub(crate) fn requests(&self, endpoint: EndpointLabel, code_class: &str) -> u64 {
         self.requests
             .with_label_values(&[endpoint.as_str(), code_class])
             .get()
     }
 
-    pub fn upstream_errors(&self, kind: UpstreamErrorKind) -> u64 {
+    #[cfg(test)]
+    pub(crate) fn upstream_errors(&self, kind: UpstreamErrorKind) -> u64 {
         self.upstream_errors
             .with_label_values(&[kind.as_str()])
             .get()
     }
 
-    pub fn observed(&self) -> u64 {
+    #[cfg(test)]
+    pub(crate) fn observed(&self) -> u64 {
         self.observed.get()
     }
 }

@@ -4,7 +4,7 @@
 //! to scoring through a bounded queue that never makes forwarding wait.
 //!
 //! - [`forward`] forwards one request and tees the bodies; [`tee`] is the body wrapper.
-//! - [`capture`] holds the captured copy and the [`ExchangeSink`] into scoring.
+//! - [`capture`] contains the captured copy and the [`ExchangeSink`] into scoring.
 //! - [`parse`] turns a captured exchange into a [`ParsedExchange`], off the forwarding
 //!   path; [`sse`] frames server-sent events at the byte level for it.
 //! - [`metrics`] holds the proxy's counters.
@@ -40,7 +40,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
 pub use capture::{CapturedExchange, ExchangeSink, ResponseEnd};
-pub use metrics::{EndpointLabel, ProxyMetrics, UpstreamErrorKind};
+pub use metrics::ProxyMetrics;
 pub use parse::{parse_exchange, Endpoint, ParsedChoice, ParsedExchange};
 
 use forward::{Forwarder, Upstream};
@@ -71,7 +71,7 @@ impl ProxyConfig {
     /// a trade-off between losing them and a slow restart.
     pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
-    /// A configuration with the default limits.
+    /// Creates a configuration with the default limits.
     pub fn new(listen: SocketAddr, upstream: http::Uri) -> Self {
         Self {
             listen,
@@ -112,8 +112,12 @@ impl ProxyConfig {
 }
 
 /// The proxy bound to its listen address, ready to serve.
+///
+/// NOTE: there is no limit on concurrent connections. There is also no timeout on
+/// upstream responses, because a generation may stream for minutes.
 pub struct Proxy {
     listener: TcpListener,
+    local_addr: SocketAddr,
     config: ProxyConfig,
     upstream: Upstream,
 }
@@ -123,17 +127,18 @@ impl Proxy {
     pub async fn bind(config: ProxyConfig) -> std::io::Result<Self> {
         let upstream = config.parse_upstream()?;
         let listener = TcpListener::bind(config.listen).await?;
+        let local_addr = listener.local_addr()?;
         Ok(Self {
             listener,
+            local_addr,
             config,
             upstream,
         })
     }
 
+    /// Returns the listen address, with the port the system chose for port 0.
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener
-            .local_addr()
-            .expect("a bound TCP listener has a local address")
+        self.local_addr
     }
 
     /// Serves until `shutdown` completes, then stops accepting and lets in-flight
@@ -143,7 +148,7 @@ impl Proxy {
         sink: ExchangeSink,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let local_addr = self.local_addr();
+        let local_addr = self.local_addr;
         let mut connector = HttpConnector::new();
         connector.set_connect_timeout(Some(self.config.connect_timeout));
         connector.set_nodelay(true);

@@ -99,7 +99,8 @@ pub fn parse_exchange(captured: &CapturedExchange) -> Option<ParsedExchange> {
     } else {
         match serde_json::from_slice::<Value>(&response_body) {
             Ok(body) => state.apply_object(&body),
-            Err(_) if !captured.ended_cleanly() => {}
+            // A cut body or an error status already decides the outcome.
+            Err(_) if !captured.ended_cleanly() || state.error.is_some() => {}
             Err(_) => state.set_error("response body is not valid JSON".to_string()),
         }
         StreamEnd::Body {
@@ -148,7 +149,7 @@ fn decode(body: &[u8], encoding: Option<&str>) -> Option<Vec<u8>> {
     Some(decoded)
 }
 
-/// The prompt in text form: chat takes the last user message, completions the prompt.
+/// Extracts the prompt text: the last user message for chat, the prompt for completions.
 fn prompt_of(endpoint: Endpoint, request: &Value) -> String {
     match endpoint {
         Endpoint::ChatCompletions => request
@@ -174,8 +175,8 @@ fn prompt_of(endpoint: Endpoint, request: &Value) -> String {
     }
 }
 
-/// The text of a message's `content`: a string, or the `text` parts of an array joined
-/// with newlines.
+/// Extracts the text of a message's `content`: a string, or the `text` parts of an array
+/// joined with newlines.
 fn content_text(content: Option<&Value>) -> String {
     match content {
         Some(Value::String(text)) => text.clone(),
@@ -189,7 +190,7 @@ fn content_text(content: Option<&Value>) -> String {
     }
 }
 
-/// Chat asks with `logprobs: true`, completions with `logprobs: <count>`.
+/// Chat requests logprobs with `logprobs: true`, completions with `logprobs: <count>`.
 fn logprobs_requested(request: &Value) -> bool {
     match request.get("logprobs") {
         Some(Value::Bool(requested)) => *requested,

@@ -1,9 +1,9 @@
 //! Accumulates the choices of one response from a whole JSON body or from the chunks of
 //! an event stream, and decides each choice's outcome when the response has ended.
 //!
-//! Chunks are read leniently: `choices` may be missing, null or empty (usage-only and
-//! filter-annotation chunks), a choice may have no `delta`, `content` may be null next to
-//! `tool_calls`, and logprobs may be null, lack `top_logprobs`, or carry `-inf` as a
+//! Chunks are read leniently. `choices` may be missing, null or empty (usage-only and
+//! filter-annotation chunks), a choice may have no `delta`, and `content` may be null
+//! next to `tool_calls`. Logprobs may be null, lack `top_logprobs`, or carry `-inf` as a
 //! string or as a very negative number.
 
 use std::collections::BTreeMap;
@@ -218,7 +218,7 @@ impl ChoiceState {
         }
     }
 
-    /// The outcome rules, in order: an error, a cut stream without a finish reason, the
+    /// Decides the outcome by these rules, in order: an error, a cut stream without a finish reason, the
     /// finish reason, tool calls without text, no text at all, else complete.
     fn outcome(&self, error: bool, cut: bool) -> Outcome {
         if error {
@@ -248,7 +248,7 @@ impl ChoiceState {
     }
 }
 
-/// The message of an error object: `{"error": {...}}`, `{"error": "..."}` (TGI) or
+/// Extracts the message of an error object: `{"error": {...}}`, `{"error": "..."}` (TGI) or
 /// `{"object": "error", "message": "..."}` (vLLM).
 fn error_message(object: &Value) -> Option<String> {
     match object.get("error") {
@@ -281,7 +281,7 @@ fn token_count(usage: &Value, key: &str) -> Option<u32> {
         .and_then(|count| u32::try_from(count).ok())
 }
 
-/// A logprob as JSON can carry it: a number, or a string such as "-inf" or "-Infinity"
+/// Reads a logprob in any form JSON can carry it: a number, or a string such as "-inf" or "-Infinity"
 /// (JSON has no literal for infinity). Anything else is NaN, which carries no mass.
 fn logprob_value(value: Option<&Value>) -> f64 {
     match value {

@@ -15,7 +15,7 @@ const COMPLETIONS: &str = "/v1/completions";
 const CHAT_REQUEST: &str =
     r#"{"model":"req-model","stream":true,"messages":[{"role":"user","content":"Hi"}]}"#;
 
-/// Sends `request` to `path` through the proxy with `script` as the upstream's answer,
+/// Sends `request` to `path` through the proxy with `script` as the upstream's response,
 /// checks that the client got the upstream bytes, and parses the captured exchange.
 async fn exchange(path: &str, request: &str, script: Script) -> ParsedExchange {
     let expected: Bytes = script.chunks.concat().into();
@@ -26,7 +26,7 @@ async fn exchange(path: &str, request: &str, script: Script) -> ParsedExchange {
     harness.next_parsed().await
 }
 
-/// An event stream with one event per `data` payload, each in its own chunk.
+/// Builds an event stream with one event per `data` payload, each in its own chunk.
 fn sse(payloads: &[&str]) -> Script {
     let chunks = payloads
         .iter()
@@ -224,7 +224,7 @@ async fn tool_calls_with_null_content_stream() {
 
 #[tokio::test]
 async fn tool_calls_with_null_content_plain() {
-    // Some servers answer tool calls with finish_reason "stop".
+    // Some servers end tool calls with finish_reason "stop".
     let body = r#"{"choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":"{}"}}]},"finish_reason":"stop"}]}"#;
     let parsed = exchange(CHAT, CHAT_REQUEST, Script::ok("application/json", body)).await;
     assert_eq!(parsed.choices[0].outcome, Outcome::ToolCall);
@@ -270,7 +270,7 @@ async fn empty_content_is_empty_outcome() {
     assert_eq!(parsed.choices[0].outcome, Outcome::Empty);
 }
 
-// Pins failure 4 of the field list: null logprobs, missing top_logprobs, -inf sent as a
+// Regression: servers send null logprobs, no top_logprobs, -inf as a
 // string or as -9999, and fewer alternatives than requested.
 #[tokio::test]
 async fn chat_logprobs_give_entropy() {

@@ -138,7 +138,7 @@ mod tests {
         assert_eq!(parse_all(STREAM.as_bytes()), expected());
     }
 
-    // Pins failure 1 of the field list: a stream split at any byte, including inside a
+    // Regression: a stream split at any byte, including inside a
     // UTF-8 character and between CR and LF, must frame the same events.
     #[test]
     fn every_split_into_three_reads_parses_alike() {

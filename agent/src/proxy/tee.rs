@@ -19,13 +19,13 @@ pub(crate) enum BodyEnd {
     Dropped,
 }
 
-/// Sees the data frames of one body and is told once how it ended.
+/// Receives the data frames of one body, then one call with how the body ended.
 pub(crate) trait BodyObserver: Send {
     fn on_data(&mut self, data: &Bytes);
     fn on_end(self: Box<Self>, end: BodyEnd);
 }
 
-/// Passes the frames of `inner` through and tells the observer, when there is one.
+/// Passes the frames of `inner` through and shows them to the observer, when there is one.
 pub(crate) struct TeeBody<B: Body> {
     inner: B,
     observer: Option<Box<dyn BodyObserver>>,

@@ -1,5 +1,5 @@
 //! A scripted OpenAI-compatible upstream for the proxy tests: a real hyper server on
-//! `127.0.0.1:0` that records each request and answers with a [`Script`], sending the
+//! `127.0.0.1:0` that records each request and responds with a [`Script`], sending the
 //! body in the given chunks with a pause between them so that each chunk reaches the
 //! proxy in its own read.
 

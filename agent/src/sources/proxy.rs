@@ -1,4 +1,4 @@
-//! The `proxy` source's scoring side: a thread that takes captured exchanges from the
+//! The `proxy` source's scoring side: a task that takes captured exchanges from the
 //! proxy's bounded queue, parses and scores them, and passes one observation per
 //! choice to the batcher. It runs apart from forwarding, so a slow scorer only fills
 //! the queue, and the proxy then drops and counts instead of waiting.
@@ -12,31 +12,28 @@ use crate::proxy::{parse_exchange, CapturedExchange, ParsedExchange};
 use crate::score::{Exchange, Scorer};
 use crate::wire;
 
-/// Starts the scoring thread. It stops when the proxy's queue closes or the batcher
-/// goes away.
-pub fn start_scoring(
+/// Scores captured exchanges until the proxy's queue closes or the batcher goes away.
+/// Scoring one exchange takes tens of microseconds, so it runs as a task on the
+/// agent's runtime; a separate thread would add a cross-thread wake-up per request.
+pub async fn run_scoring(
     mut captured: mpsc::Receiver<CapturedExchange>,
     items: mpsc::Sender<Item>,
-) -> std::io::Result<std::thread::JoinHandle<()>> {
-    std::thread::Builder::new()
-        .name("candor-proxy-scoring".into())
-        .spawn(move || {
-            let mut scorer = Scorer::new();
-            while let Some(exchange) = captured.blocking_recv() {
-                let Some(parsed) = parse_exchange(&exchange) else {
-                    continue;
-                };
-                for observation in observe(&mut scorer, &parsed) {
-                    let item = Item {
-                        observation,
-                        on_ack: None,
-                    };
-                    if items.blocking_send(item).is_err() {
-                        return;
-                    }
-                }
+) {
+    let mut scorer = Scorer::new();
+    while let Some(exchange) = captured.recv().await {
+        let Some(parsed) = parse_exchange(&exchange) else {
+            continue;
+        };
+        for observation in observe(&mut scorer, &parsed) {
+            let item = Item {
+                observation,
+                on_ack: None,
+            };
+            if items.send(item).await.is_err() {
+                return;
             }
-        })
+        }
+    }
 }
 
 /// Scores every choice of an exchange. Usage belongs to the whole request, so it is
