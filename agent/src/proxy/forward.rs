@@ -72,7 +72,7 @@ impl Forwarder {
             Ok(uri) => uri,
             Err(error) => {
                 self.sink.metrics().count_request(label, None);
-                tracing::debug!(%error, uri = %parts.uri, "request target is not valid upstream");
+                tracing::debug!(%error, uri = %parts.uri, "invalid request target for the upstream");
                 return Ok(error_response(
                     StatusCode::BAD_REQUEST,
                     "invalid request target",
@@ -106,8 +106,11 @@ impl Forwarder {
             .metrics()
             .count_request(label, Some(parts.status.as_u16()));
         remove_hop_by_hop(&mut parts.headers);
-        let response_observer = request_capture.map(|request_capture| {
-            Box::new(ResponseObserver {
+        let response_observer: Box<dyn BodyObserver> = match request_capture {
+            None => Box::new(BodyErrorCounter {
+                sink: self.sink.clone(),
+            }),
+            Some(request_capture) => Box::new(ResponseObserver {
                 sink: self.sink.clone(),
                 request_capture,
                 capture: Capture::new(self.max_capture_bytes),
@@ -124,14 +127,14 @@ impl Forwarder {
                     duration: Default::default(),
                 },
                 started,
-            }) as Box<dyn BodyObserver>
-        });
-        let body = Either::Left(TeeBody::new(body, response_observer));
+            }),
+        };
+        let body = Either::Left(TeeBody::new(body, Some(response_observer)));
         Ok(Response::from_parts(parts, body))
     }
 
-    /// The upstream URI for a request target: the upstream's scheme and authority, its
-    /// path prefix, then the request's path and query.
+    /// Builds the upstream URI for a request target: the upstream's scheme and authority,
+    /// its path prefix, then the request's path and query.
     fn upstream_uri(&self, target: &Uri) -> Result<Uri, http::Error> {
         let path_and_query = target.path_and_query().map_or("/", |pq| pq.as_str());
         let path_and_query = format!("{}{}", self.upstream.path_prefix, path_and_query);
@@ -208,7 +211,7 @@ fn classify_error(error: &hyper_util::client::legacy::Error) -> UpstreamErrorKin
     }
 }
 
-/// The proxy's own error response, in the OpenAI error shape so clients show it.
+/// Builds the proxy's own error response, in the OpenAI error shape so clients show it.
 pub(crate) fn error_response(status: StatusCode, message: &str) -> Response<ProxyBody> {
     let body = serde_json::json!({
         "error": { "message": message, "type": "candor_proxy_error" }
@@ -235,6 +238,27 @@ impl BodyObserver for RequestObserver {
     }
 
     fn on_end(self: Box<Self>, _end: BodyEnd) {}
+}
+
+/// Counts a response body of an unobserved endpoint that the upstream broke off.
+struct BodyErrorCounter {
+    sink: ExchangeSink,
+}
+
+impl BodyObserver for BodyErrorCounter {
+    fn on_data(&mut self, _data: &Bytes) {}
+
+    fn on_end(self: Box<Self>, end: BodyEnd) {
+        if end == BodyEnd::Failed {
+            count_body_error(&self.sink);
+        }
+    }
+}
+
+fn count_body_error(sink: &ExchangeSink) {
+    let error = std::io::Error::other("response body ended early");
+    sink.metrics()
+        .upstream_error(UpstreamErrorKind::Reset, &error);
 }
 
 /// Copies the response body and, when it ends, offers the whole exchange to the sink.
@@ -267,9 +291,7 @@ impl BodyObserver for ResponseObserver {
         };
 
         if end == BodyEnd::Failed {
-            let error = std::io::Error::other("response body ended early");
-            sink.metrics()
-                .upstream_error(UpstreamErrorKind::Reset, &error);
+            count_body_error(&sink);
         }
 
         // An upstream may respond before it has read the whole request, so the request

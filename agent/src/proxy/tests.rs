@@ -410,3 +410,81 @@ async fn shutdown_lets_stream_finish() {
     assert_eq!(parsed.choices[0].text, "ab");
     assert_eq!(parsed.choices[0].outcome, Outcome::Complete);
 }
+
+#[tokio::test]
+async fn http2_client_is_forwarded_over_http1() {
+    let body =
+        r#"{"choices":[{"index":0,"message":{"content":"over h2"},"finish_reason":"stop"}]}"#;
+    let mut harness = Harness::start(
+        move |_| Script::ok("application/json", body),
+        HarnessOptions::default(),
+    )
+    .await;
+    let client: super::test_support::TestClient =
+        hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+            .http2_only(true)
+            .build(hyper_util::client::legacy::connect::HttpConnector::new());
+    let response = client
+        .request(harness.request(CHAT, CHAT_REQUEST))
+        .await
+        .unwrap();
+    assert_eq!(response.version(), http::Version::HTTP_2);
+    assert_eq!(response.status(), StatusCode::OK);
+    let received = response.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(received, Bytes::from_static(body.as_bytes()));
+
+    let seen = harness.upstream.as_ref().unwrap().requests().pop().unwrap();
+    assert!(seen.headers.contains_key("host"));
+    let parsed = harness.next_parsed().await;
+    assert_eq!(parsed.choices[0].text, "over h2");
+}
+
+#[tokio::test]
+async fn client_disconnect_offers_truncated_exchange() {
+    let mut harness = Harness::start(
+        |_| {
+            let chunk = Bytes::from_static(
+                b"data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"tick \"}}]}\n\n",
+            );
+            let mut script = Script::stream(vec![chunk; 20]);
+            script.chunk_delay = Duration::from_millis(50);
+            script
+        },
+        HarnessOptions::default(),
+    )
+    .await;
+    let response = harness
+        .client
+        .request(harness.request(CHAT, CHAT_REQUEST))
+        .await
+        .unwrap();
+    let mut body = response.into_body();
+    let first = body.frame().await.unwrap().unwrap();
+    assert!(first.is_data());
+    drop(body);
+
+    let exchange = harness.next_exchange().await;
+    assert_eq!(exchange.response_end, ResponseEnd::ClientGone);
+    let parsed = super::parse_exchange(&exchange).unwrap();
+    assert!(parsed.choices[0].text.starts_with("tick "));
+    assert_eq!(parsed.choices[0].outcome, Outcome::Truncated);
+}
+
+#[tokio::test]
+async fn upstream_abort_on_other_path_is_counted() {
+    let harness = Harness::start(
+        |_| {
+            let mut script = Script::ok("application/json", r#"{"data":["#);
+            script.abort = true;
+            script
+        },
+        HarnessOptions::default(),
+    )
+    .await;
+    let request = Request::get(format!("http://{}/v1/models", harness.addr))
+        .body(Full::new(Bytes::new()))
+        .unwrap();
+    let response = harness.client.request(request).await.unwrap();
+    assert!(response.into_body().collect().await.is_err());
+    assert_eq!(harness.metrics.upstream_errors(UpstreamErrorKind::Reset), 1);
+}
