@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Duration;
 
 use anyhow::{bail, Context};
@@ -177,9 +178,17 @@ async fn run_replay(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         report.skipped,
         report.delivered.observations
     );
-    if report.interrupted {
+    if let Some(failure) = &report.failure {
+        eprintln!("error: replay failed: {failure}");
+        return Ok(ExitCode::FAILURE);
+    }
+    if let Some(signal) = report
+        .interrupted
+        .then(|| INTERRUPTED_BY.load(Ordering::Relaxed))
+    {
         eprintln!("error: interrupted before every record was read");
-        return Ok(ExitCode::from(130));
+        // The shell convention for a process ended by a signal.
+        return Ok(ExitCode::from(128 + signal));
     }
     if report.valid() == 0 {
         eprintln!("error: no valid record to replay");
@@ -244,6 +253,9 @@ fn default_agent_id() -> String {
 }
 
 /// Completes on SIGINT or SIGTERM.
+/// The number of the signal that started shutdown: 2 for SIGINT, 15 for SIGTERM.
+static INTERRUPTED_BY: AtomicU8 = AtomicU8::new(2);
+
 async fn shutdown_signal() {
     let interrupt = tokio::signal::ctrl_c();
     #[cfg(unix)]
@@ -252,8 +264,8 @@ async fn shutdown_signal() {
             tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
                 .expect("failed to install the SIGTERM handler");
         tokio::select! {
-            _ = interrupt => {}
-            _ = terminate.recv() => {}
+            _ = interrupt => INTERRUPTED_BY.store(2, Ordering::Relaxed),
+            _ = terminate.recv() => INTERRUPTED_BY.store(15, Ordering::Relaxed),
         }
     }
     #[cfg(not(unix))]

@@ -15,10 +15,13 @@ use std::time::Duration;
 use candor_proto::v1 as pb;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::deliver::{BatchSender, Delivery, DeliveryConfig, DeliveryError, Progress};
+use crate::deliver::{
+    BatchSender, Delivery, DeliveryConfig, DeliveryError, Progress, MAX_BATCH_BYTES,
+};
 use crate::input::{Record, RecordReader};
 use crate::score::Scorer;
 use crate::wire;
+use prost::Message;
 
 /// Settings of one replay.
 #[derive(Debug, Clone)]
@@ -67,7 +70,7 @@ impl ReplayConfig {
 }
 
 /// What a replay did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Default)]
 pub struct ReplayReport {
     /// Records read, valid or not.
     pub read: u64,
@@ -79,6 +82,8 @@ pub struct ReplayReport {
     pub interrupted: bool,
     /// What the collector acknowledged.
     pub delivered: Progress,
+    /// Why delivery stopped before every record was acknowledged.
+    pub failure: Option<DeliveryError>,
 }
 
 impl ReplayReport {
@@ -160,6 +165,7 @@ pub async fn run(
             }
         }
     };
+    let mut failure = None;
     let delivered = match finished {
         None => *progress.borrow(),
         Some(Err(_)) => return Err(ReplayError::ReaderPanicked),
@@ -169,7 +175,10 @@ pub async fn run(
                 Ok(delivered) => delivered,
                 // After an interrupt, a delivery that could not finish is reported by counts.
                 Err(_) if interrupted => *progress.borrow(),
-                Err(error) => return Err(error.into()),
+                Err(error) => {
+                    failure = Some(error);
+                    *progress.borrow()
+                }
             }
         }
     };
@@ -182,6 +191,7 @@ pub async fn run(
         unreadable_files: counts.unreadable_files.load(Ordering::Relaxed),
         interrupted,
         delivered,
+        failure,
     })
 }
 
@@ -217,6 +227,7 @@ fn read_and_score(
 ) {
     let mut scorer = Scorer::new();
     let mut batch = Vec::with_capacity(config.batch_size);
+    let mut batch_bytes = 0usize;
 
     'files: for path in &config.files {
         let reader = match RecordReader::open(path, config.max_record_bytes) {
@@ -254,8 +265,11 @@ fn read_and_score(
             counts.read.fetch_add(1, Ordering::Relaxed);
             file_records += 1;
             bar.inc(1);
-            batch.push(observe(&mut scorer, &record));
-            if batch.len() >= config.batch_size {
+            let observation = observe(&mut scorer, &record);
+            batch_bytes += observation.encoded_len();
+            batch.push(observation);
+            if batch.len() >= config.batch_size || batch_bytes >= MAX_BATCH_BYTES {
+                batch_bytes = 0;
                 let full = std::mem::replace(&mut batch, Vec::with_capacity(config.batch_size));
                 if sender.blocking_send(full).is_err() {
                     return;
@@ -283,9 +297,9 @@ fn read_and_score(
 /// Scores one record into an observation.
 fn observe(scorer: &mut Scorer, record: &Record) -> pb::Observation {
     let mut observation = pb::Observation {
-        record_id: record.id.clone().unwrap_or_default(),
+        record_id: wire::clamp_text(record.id.as_deref().unwrap_or_default()),
         source: pb::Source::Replay.into(),
-        category: record.category.clone().unwrap_or_default(),
+        category: wire::clamp_text(record.category.as_deref().unwrap_or_default()),
         expect: wire::expectation(record.expect).into(),
         observed_at_unix_ms: wire::now_unix_ms(),
         ..Default::default()

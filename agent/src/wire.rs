@@ -63,6 +63,19 @@ pub fn fill_scores(observation: &mut pb::Observation, scores: &Scores) {
     });
 }
 
+/// Longest free-form text (record id, category) sent in an observation, in bytes.
+/// The collector keeps no more than this either.
+pub const MAX_TEXT_BYTES: usize = 256;
+
+/// Cuts `text` to [`MAX_TEXT_BYTES`] at a character boundary.
+pub fn clamp_text(text: &str) -> String {
+    let mut end = text.len().min(MAX_TEXT_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_string()
+}
+
 /// Milliseconds since the Unix epoch, now.
 pub fn now_unix_ms() -> i64 {
     std::time::SystemTime::now()

@@ -199,10 +199,12 @@ async fn unreachable_collector_gives_up() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("gave up after"), "{stderr}");
     assert!(stderr.contains(&url), "{stderr}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("0 acknowledged"), "{stdout}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigterm_stops_replay_with_status_130() {
+async fn sigterm_stops_replay_with_status_143() {
     let dir = tempfile::tempdir().unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -226,9 +228,30 @@ async fn sigterm_stops_replay_with_status_130() {
     let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
         .await
         .unwrap();
-    assert_eq!(output.status.code(), Some(130));
+    assert_eq!(output.status.code(), Some(143));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("interrupted"), "{stderr}");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("0 acknowledged"), "{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_collector_url_fails_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let jsonl = bad_jsonl(dir.path());
+    for (url, reason) in [
+        ("https://127.0.0.1:4770", "TLS is not supported"),
+        ("127.0.0.1:4770", "write it as http://HOST:PORT"),
+        ("http://nohost:bad", "invalid port"),
+    ] {
+        let started = std::time::Instant::now();
+        let output = replay(url, &[], &[&jsonl]).await;
+        assert_eq!(output.status.code(), Some(1), "{url}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(reason), "{url}: {stderr}");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{url} was retried"
+        );
+    }
 }

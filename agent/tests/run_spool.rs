@@ -20,6 +20,20 @@ fn config(
     spool: &std::path::Path,
     spool_max_bytes: u64,
 ) -> AgentConfig {
+    config_with_metrics(collector, proxy, upstream, spool, spool_max_bytes, None)
+}
+
+fn config_with_metrics(
+    collector: std::net::SocketAddr,
+    proxy: std::net::SocketAddr,
+    upstream: std::net::SocketAddr,
+    spool: &std::path::Path,
+    spool_max_bytes: u64,
+    metrics: Option<std::net::SocketAddr>,
+) -> AgentConfig {
+    let metrics = metrics.map_or_else(String::new, |addr| {
+        format!("[metrics]\nlisten = \"{addr}\"\n")
+    });
     let text = format!(
         r#"
 agent_id = "spool-test"

@@ -1,5 +1,6 @@
 //! The collector's HTTP endpoints: `/metrics` in the Prometheus text format and
-//! `/healthz`, which answers 503 once shutdown has begun.
+//! `/healthz`, which answers 503 once shutdown has begun or while the store fails to
+//! commit.
 
 use std::sync::Arc;
 
@@ -38,6 +39,11 @@ async fn metrics_handler(State(state): State<HttpState>) -> impl IntoResponse {
 async fn health_handler(State(state): State<HttpState>) -> impl IntoResponse {
     if *state.shutdown.borrow() {
         (StatusCode::SERVICE_UNAVAILABLE, "shutting down\n")
+    } else if !state.metrics.store_healthy() {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "store failing: the last SQLite transaction did not commit; see the collector log\n",
+        )
     } else {
         (StatusCode::OK, "ok\n")
     }

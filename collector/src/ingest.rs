@@ -80,7 +80,9 @@ impl Ingest for IngestService {
             if let Err(status) = service.handle_stream(inbound, &outbound).await {
                 service.metrics.stream_error(reason(&status));
                 tracing::warn!(?peer, code = ?status.code(), message = status.message(), "Agent stream ended with an error");
-                let _ = outbound.send(Err(status)).await;
+                // A stalled agent must not hold this task, so the final status is
+                // dropped when the agent is not reading.
+                let _ = outbound.try_send(Err(status));
             }
             service.metrics.open_streams().dec();
         });
@@ -133,13 +135,24 @@ impl IngestService {
         }
 
         let (commits, pending) = mpsc::channel(self.limits.max_uncommitted_batches);
-        let acknowledger = tokio::spawn(forward_acks(pending, outbound.clone()));
-        let reading = self.read_batches(&mut inbound, &session, &commits).await;
-        drop(commits);
-        // Acknowledge what was already queued before reporting how the stream ended.
-        let acknowledged = acknowledger.await.unwrap_or(Ok(()));
-        reading?;
-        acknowledged?;
+        let mut acknowledger = tokio::spawn(forward_acks(pending, outbound.clone()));
+        let reading = self.read_batches(&mut inbound, &session, commits);
+        tokio::pin!(reading);
+        tokio::select! {
+            reading = &mut reading => {
+                // Acknowledge what was already queued before reporting how the stream
+                // ended; `reading` dropped its sender, so the acknowledger finishes.
+                let acknowledged = (&mut acknowledger).await.unwrap_or(Ok(()));
+                reading?;
+                acknowledged?;
+            }
+            // A failed commit ends the stream at once, even while the agent sends
+            // nothing because it is waiting for that acknowledgement.
+            acknowledged = &mut acknowledger => {
+                acknowledged.unwrap_or(Ok(()))?;
+                (&mut reading).await?;
+            }
+        }
         tracing::info!(agent_id = %hello.agent_id, boot_id = %hello.boot_id, "Agent stream closed");
         Ok(())
     }
@@ -148,7 +161,7 @@ impl IngestService {
         &self,
         inbound: &mut Streaming<AgentMessage>,
         session: &Session,
-        commits: &mpsc::Sender<(u64, oneshot::Receiver<Result<Committed, StoreError>>)>,
+        commits: mpsc::Sender<(u64, oneshot::Receiver<Result<Committed, StoreError>>)>,
     ) -> Result<(), Status> {
         let mut shutdown = self.shutdown.clone();
         loop {

@@ -22,6 +22,7 @@ pub struct Metrics {
     open_streams: IntGauge,
     commit_seconds: Histogram,
     agent_drops: IntCounterVec,
+    store_healthy: IntGauge,
 }
 
 /// Drop reasons that agents of this version report; any other reason is exported as
@@ -80,6 +81,12 @@ impl Metrics {
             &["model", "version", "reason"],
         )?;
         registry.register(Box::new(agent_drops.clone()))?;
+        let store_healthy = IntGauge::new(
+            "candor_store_healthy",
+            "1 when the last SQLite transaction committed, 0 when it failed (for example, disk full).",
+        )?;
+        store_healthy.set(1);
+        registry.register(Box::new(store_healthy.clone()))?;
         registry.register(Box::new(responses.clone()))?;
         registry.register(Box::new(refusals.clone()))?;
         registry.register(Box::new(batches.clone()))?;
@@ -98,7 +105,17 @@ impl Metrics {
             open_streams,
             commit_seconds,
             agent_drops,
+            store_healthy,
         })
+    }
+
+    pub fn set_store_healthy(&self, healthy: bool) {
+        self.store_healthy.set(i64::from(healthy));
+    }
+
+    /// Whether the last store transaction committed.
+    pub fn store_healthy(&self) -> bool {
+        self.store_healthy.get() == 1
     }
 
     /// Counts `count` more observations dropped by agents of one deployment.

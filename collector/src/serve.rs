@@ -108,6 +108,7 @@ impl Collector {
             store::writer::spawn(connection, metrics.clone(), 1024).map_err(ServeError::Writer)?;
         let (stop_sender, stop) = watch::channel(false);
 
+        let writer_control = writer.clone();
         let service = IngestService {
             writer,
             metrics: metrics.clone(),
@@ -152,16 +153,20 @@ impl Collector {
                 Ok(())
             }
         };
-        if tokio::time::timeout(grace, http).await.is_err() {
-            tracing::warn!("HTTP server did not stop in time");
-        }
-        // The writer stops once every handle is gone, after committing what it holds.
-        // A stream task still waiting for a Hello holds a handle until its timeout.
-        let writer_done = tokio::task::spawn_blocking(move || writer_thread.join());
-        if tokio::time::timeout(config.limits.hello_timeout + grace, writer_done)
+        // Both servers had the same grace, running at once; the HTTP server normally
+        // stops at once.
+        if tokio::time::timeout(Duration::from_secs(1), http)
             .await
             .is_err()
         {
+            tracing::warn!("HTTP server did not stop in time");
+        }
+        // The writer commits what is queued and stops, even while a stalled stream task
+        // still holds a handle.
+        writer_control.stop().await;
+        drop(writer_control);
+        let writer_done = tokio::task::spawn_blocking(move || writer_thread.join());
+        if tokio::time::timeout(grace, writer_done).await.is_err() {
             tracing::error!("Store writer did not stop in time; queued batches were not acknowledged and agents will re-send them");
         }
         tracing::info!("Collector stopped");

@@ -112,6 +112,7 @@ fn batch(sequence: u64, observations: usize) -> AgentMessage {
         kind: Some(agent_message::Kind::Batch(ObservationBatch {
             sequence,
             observations: vec![observation; observations],
+            dropped: Default::default(),
         })),
     }
 }

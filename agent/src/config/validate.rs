@@ -76,7 +76,8 @@ impl AgentConfig {
         }
 
         let collector = &self.collector;
-        check_http_url("collector.url", &collector.url)?;
+        crate::deliver::check_collector_url(&collector.url)
+            .map_err(|problem| invalid("collector.url", &collector.url, problem))?;
         check_positive("collector.queue_batches", collector.queue_batches as u64)?;
         check_positive("collector.max_in_flight", collector.max_in_flight as u64)?;
         check_positive("collector.batch_max_delay_ms", collector.batch_max_delay_ms)?;

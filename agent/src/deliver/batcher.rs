@@ -14,7 +14,9 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::spool::Spool;
-use super::{AckHook, BatchSender, DropCounts, DropReason, Outgoing};
+use prost::Message;
+
+use super::{AckHook, BatchSender, DropCounts, DropReason, Outgoing, MAX_BATCH_BYTES};
 
 /// One observation and what to do once it is acknowledged.
 pub struct Item {
@@ -52,11 +54,15 @@ pub async fn run(mut input: mpsc::Receiver<Item>, config: BatcherConfig, outlet:
         let deadline = Instant::now() + config.max_delay;
         let mut observations = Vec::with_capacity(max_observations);
         let mut hooks = Vec::new();
+        let mut bytes = first.observation.encoded_len();
         add(first, &mut observations, &mut hooks);
         let mut closed = false;
-        while observations.len() < max_observations {
+        while observations.len() < max_observations && bytes < MAX_BATCH_BYTES {
             match tokio::time::timeout_at(deadline, input.recv()).await {
-                Ok(Some(item)) => add(item, &mut observations, &mut hooks),
+                Ok(Some(item)) => {
+                    bytes += item.observation.encoded_len();
+                    add(item, &mut observations, &mut hooks);
+                }
                 Ok(None) => {
                     closed = true;
                     break;

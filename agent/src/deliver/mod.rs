@@ -57,6 +57,11 @@ impl From<Vec<Observation>> for Outgoing {
     }
 }
 
+/// Largest encoded size of the observations of one batch, in bytes. Producers close a
+/// batch when it reaches this size, which keeps every message well under the 4 MiB
+/// default message limit of gRPC.
+pub const MAX_BATCH_BYTES: usize = 1024 * 1024;
+
 /// A numbered batch waiting for its acknowledgement.
 struct Pending {
     batch: ObservationBatch,
@@ -83,6 +88,9 @@ pub struct DeliveryConfig {
     pub give_up_after: Duration,
     /// Largest encoded message sent or received, in bytes.
     pub max_message_bytes: usize,
+    /// A stream that has batches in flight and receives no acknowledgement for this
+    /// long is treated as failed and opened again.
+    pub ack_timeout: Duration,
     /// Drop counts reported to the collector with every batch.
     pub drops: Arc<DropCounts>,
 }
@@ -104,6 +112,7 @@ impl DeliveryConfig {
             connect_timeout: Duration::from_secs(5),
             give_up_after: Duration::from_secs(300),
             max_message_bytes: 4 * 1024 * 1024,
+            ack_timeout: Duration::from_secs(30),
             drops: Arc::new(DropCounts::default()),
         }
     }
@@ -151,6 +160,10 @@ pub struct Delivery {
 impl Delivery {
     /// Starts the delivery task. It connects lazily, when the first batch arrives.
     pub fn start(config: DeliveryConfig) -> Result<Self, DeliveryError> {
+        check_collector_url(&config.endpoint).map_err(|reason| DeliveryError::InvalidEndpoint {
+            url: config.endpoint.clone(),
+            reason,
+        })?;
         let endpoint = Endpoint::from_shared(config.endpoint.clone())
             .map_err(|error| DeliveryError::InvalidEndpoint {
                 url: config.endpoint.clone(),
@@ -247,6 +260,38 @@ impl BatchSender {
             .blocking_send(outgoing.into())
             .map_err(|_| DeliveryError::TaskStopped)
     }
+}
+
+/// Checks that `url` is one the agent can connect to: `http://HOST:PORT`.
+pub fn check_collector_url(url: &str) -> Result<(), String> {
+    let uri: http::Uri = url
+        .parse()
+        .map_err(|error| format!("{error}; write it as http://HOST:PORT"))?;
+    match uri.scheme_str() {
+        Some("http") => {}
+        Some("https") => {
+            return Err("TLS is not supported yet; use http:// and a TLS-terminating sidecar if the network needs encryption".into())
+        }
+        Some(other) => return Err(format!("unsupported scheme {other:?}; write it as http://HOST:PORT")),
+        None => return Err("no scheme; write it as http://HOST:PORT".into()),
+    }
+    let Some(authority) = uri.authority() else {
+        return Err("no host; write it as http://HOST:PORT".into());
+    };
+    if authority.host().is_empty() {
+        return Err("no host; write it as http://HOST:PORT".into());
+    }
+    let text = authority.as_str();
+    let after_host = text
+        .rfind(authority.host())
+        .map_or("", |start| &text[start + authority.host().len()..]);
+    if after_host.starts_with(':') && authority.port_u16().is_none() {
+        return Err(format!(
+            "invalid port {:?}; write it as http://HOST:PORT",
+            &after_host[1..]
+        ));
+    }
+    Ok(())
 }
 
 /// Whether a failed stream is worth opening again.
@@ -421,14 +466,27 @@ impl Worker {
             }
         }
 
+        // When the oldest unacknowledged batch was sent, or the last acknowledgement came.
+        let mut waiting_since = Instant::now();
         loop {
             if self.is_done() {
                 return Ok(SessionEnd::Done);
             }
             let can_send = self.input_open && self.pending.len() < self.config.max_in_flight;
+            let ack_deadline = waiting_since + self.config.ack_timeout;
             tokio::select! {
+                () = tokio::time::sleep_until(ack_deadline), if !self.pending.is_empty() => {
+                    return Ok(SessionEnd::Retry(format!(
+                        "no acknowledgement for {} s with {} batches sent",
+                        self.config.ack_timeout.as_secs(),
+                        self.pending.len()
+                    )));
+                }
                 received = self.input.recv(), if can_send => match received {
                     Some(outgoing) => {
+                        if self.pending.is_empty() {
+                            waiting_since = Instant::now();
+                        }
                         let mut batch = self.push_pending(outgoing).clone();
                         batch.dropped = self.config.drops.snapshot();
                         if send_batch(&requests, batch).await.is_err() {
@@ -438,7 +496,10 @@ impl Worker {
                     None => self.input_open = false,
                 },
                 message = responses.message() => match message {
-                    Ok(Some(message)) => self.handle_response(message)?,
+                    Ok(Some(message)) => {
+                        self.handle_response(message)?;
+                        waiting_since = Instant::now();
+                    }
                     Ok(None) => return Ok(SessionEnd::Retry("collector closed the stream".into())),
                     Err(status) => return classify(status),
                 },
@@ -496,5 +557,31 @@ fn classify(status: Status) -> Result<SessionEnd, Status> {
         )))
     } else {
         Err(status)
+    }
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::check_collector_url;
+
+    #[test]
+    fn collector_urls_are_checked() {
+        for valid in [
+            "http://127.0.0.1:4770",
+            "http://[::1]:4770",
+            "http://collector.local",
+        ] {
+            assert_eq!(check_collector_url(valid), Ok(()), "{valid}");
+        }
+        for (invalid, reason) in [
+            ("https://127.0.0.1:4770", "TLS is not supported"),
+            ("127.0.0.1:4770", "scheme"),
+            ("ftp://127.0.0.1:1", "unsupported scheme"),
+            ("http://nohost:bad", "invalid port"),
+            ("", "write it as"),
+        ] {
+            let error = check_collector_url(invalid).unwrap_err();
+            assert!(error.contains(reason), "{invalid}: {error}");
+        }
     }
 }

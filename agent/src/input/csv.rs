@@ -1,7 +1,68 @@
 //! The CSV reader: a header row naming the columns, then one record per row. Rows are
 //! read as bytes so that invalid UTF-8 in one row is reported for that row only.
+//!
+//! The csv crate reports a record's start at the line terminator or blank lines before
+//! it, so [`LineTracker`] keeps the offsets of the line-end bytes it has passed, and the
+//! line number of a record is computed from its first byte that is not a line end.
 
+use std::collections::VecDeque;
 use std::io::{self, Read};
+use std::sync::{Arc, Mutex};
+
+/// Offsets of `\r` and `\n` bytes read but not yet behind the current record, and how
+/// many `\n` bytes came before them.
+#[derive(Default)]
+struct LineEnds {
+    /// Offsets of line-end bytes, in order, each with whether it is `\n`.
+    pending: VecDeque<(u64, bool)>,
+    newlines_before: u64,
+    read: u64,
+}
+
+/// A reader that records where line ends are, for line numbers.
+struct LineTracker<R> {
+    inner: R,
+    ends: Arc<Mutex<LineEnds>>,
+}
+
+impl<R: Read> Read for LineTracker<R> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        let count = self.inner.read(buffer)?;
+        let mut ends = self.ends.lock().expect("line tracker lock");
+        let base = ends.read;
+        for (index, &byte) in buffer[..count].iter().enumerate() {
+            if byte == b'\n' || byte == b'\r' {
+                ends.pending.push_back((base + index as u64, byte == b'\n'));
+            }
+        }
+        ends.read += count as u64;
+        Ok(count)
+    }
+}
+
+impl LineEnds {
+    /// The 1-based line of a record whose reported start is byte `start`.
+    fn line_of(&mut self, start: u64) -> u64 {
+        while let Some(&(offset, is_newline)) = self.pending.front() {
+            if offset >= start {
+                break;
+            }
+            self.newlines_before += u64::from(is_newline);
+            self.pending.pop_front();
+        }
+        // Skip the terminator and blank lines that the reported start points at.
+        let mut first = start;
+        while let Some(&(offset, is_newline)) = self.pending.front() {
+            if offset != first {
+                break;
+            }
+            self.newlines_before += u64::from(is_newline);
+            self.pending.pop_front();
+            first += 1;
+        }
+        self.newlines_before + 1
+    }
+}
 
 use super::{DisplayPath, RawRecord, Record, RecordError, RecordProblem};
 
@@ -19,7 +80,8 @@ struct Columns {
 }
 
 pub(super) struct CsvRecords<R> {
-    reader: csv::Reader<R>,
+    reader: csv::Reader<LineTracker<R>>,
+    line_ends: Arc<Mutex<LineEnds>>,
     path: DisplayPath,
     max_record_bytes: usize,
     /// `None` until the header is read; `Some(Err)` when the header is unusable.
@@ -29,12 +91,17 @@ pub(super) struct CsvRecords<R> {
 
 impl<R: Read> CsvRecords<R> {
     pub(super) fn new(reader: R, path: DisplayPath, max_record_bytes: usize) -> Self {
+        let line_ends = Arc::new(Mutex::new(LineEnds::default()));
         let reader = csv::ReaderBuilder::new()
             .flexible(true)
             .has_headers(true)
-            .from_reader(reader);
+            .from_reader(LineTracker {
+                inner: reader,
+                ends: line_ends.clone(),
+            });
         Self {
             reader,
+            line_ends,
             path,
             max_record_bytes,
             columns: None,
@@ -102,16 +169,25 @@ impl<R: Read> Iterator for CsvRecords<R> {
                 if let csv::ErrorKind::Io(_) = error.kind() {
                     return Some(Err(error.into()));
                 }
-                let line = error.position().map_or(start.line(), csv::Position::line);
+                let line = self
+                    .line_ends
+                    .lock()
+                    .expect("line tracker lock")
+                    .line_of(start.byte());
                 return Some(Ok(Err(
                     self.error(line, RecordProblem::InvalidCsv(error.to_string()))
                 )));
             }
         }
-        let line = self
+        let start_byte = self
             .row
             .position()
-            .map_or(start.line(), csv::Position::line);
+            .map_or(start.byte(), csv::Position::byte);
+        let line = self
+            .line_ends
+            .lock()
+            .expect("line tracker lock")
+            .line_of(start_byte);
         let size = self.row.as_slice().len();
         if size > self.max_record_bytes {
             let problem = RecordProblem::TooLarge {
@@ -133,7 +209,7 @@ impl<R: Read> Iterator for CsvRecords<R> {
             Ok(RawRecord {
                 id: field(columns.id)?,
                 prompt: field(Some(columns.prompt))?,
-                response: field(Some(columns.response))?.filter(|text| !text.is_empty()),
+                response: field(Some(columns.response))?,
                 category: field(columns.category)?,
                 expect: field(columns.expect)?,
                 label: field(columns.label)?,

@@ -66,7 +66,11 @@ impl<R: BufRead> JsonlRecords<R> {
     }
 
     fn parse(&self) -> Result<Record, RecordProblem> {
-        let text = std::str::from_utf8(&self.buffer).map_err(|_| RecordProblem::InvalidUtf8)?;
+        let mut bytes = self.buffer.as_slice();
+        if self.line == 1 {
+            bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+        }
+        let text = std::str::from_utf8(bytes).map_err(|_| RecordProblem::InvalidUtf8)?;
         let object: JsonObject = serde_json::from_str(text)
             .map_err(|error| RecordProblem::InvalidJson(error.to_string()))?;
         object.into_raw()?.validate(self.line)

@@ -133,7 +133,7 @@ fn csv_bad_rows_are_reported_and_skipped() {
     let dir = tempfile::tempdir().unwrap();
     let mut bytes = b"prompt,response\nfine,yes\n".to_vec();
     bytes.extend_from_slice(b"bad,caf\xff\n");
-    bytes.extend_from_slice(b"no response,\n");
+    bytes.extend_from_slice(b"no response column\n");
     bytes.extend_from_slice(format!("long,{}\n", "y".repeat(100)).as_bytes());
     bytes.extend_from_slice(b"fine again,yes\n");
     let path = write_file(&dir, "b.csv", &bytes);
@@ -144,4 +144,67 @@ fn csv_bad_rows_are_reported_and_skipped() {
     assert_eq!(errors[0].problem, RecordProblem::InvalidUtf8);
     assert_eq!(errors[1].problem, RecordProblem::MissingField("response"));
     assert!(matches!(errors[2].problem, RecordProblem::TooLarge { .. }));
+}
+
+#[test]
+fn csv_line_numbers_follow_line_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let crlf = write_file(
+        &dir,
+        "crlf.csv",
+        b"id,prompt,response\r\n1,a,\r\n2,b,ok\r\n3,\"multi\r\nline\",\r\n4,d,ok\r\n",
+    );
+    let (records, errors) = read_all(&crlf, 1024);
+    assert_eq!(
+        records.iter().map(|record| record.line).collect::<Vec<_>>(),
+        vec![2, 3, 4, 6]
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+
+    let blank = write_file(&dir, "blank.csv", b"id,prompt\n1,a\n\n2,b\n");
+    let (_, errors) = read_all(&blank, 1024);
+    assert_eq!(errors.len(), 1);
+    let lf = write_file(
+        &dir,
+        "lf.csv",
+        b"id,prompt,response\n1,a,ok\n\n2,b\n3,c,ok\n",
+    );
+    let (records, errors) = read_all(&lf, 1024);
+    assert_eq!(
+        errors.iter().map(|error| error.line).collect::<Vec<_>>(),
+        vec![4]
+    );
+    assert_eq!(
+        records.iter().map(|record| record.line).collect::<Vec<_>>(),
+        vec![2, 5]
+    );
+}
+
+#[test]
+fn empty_response_is_kept_in_both_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write_file(&dir, "a.csv", b"prompt,response\nhi,\n");
+    let (records, errors) = read_all(&csv, 1024);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(records[0].response, "");
+    let jsonl = write_file(
+        &dir,
+        "a.jsonl",
+        b"{\"prompt\": \"hi\", \"response\": \"\"}\n",
+    );
+    let (records, _) = read_all(&jsonl, 1024);
+    assert_eq!(records[0].response, "");
+}
+
+#[test]
+fn jsonl_byte_order_mark_is_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_file(
+        &dir,
+        "bom.jsonl",
+        b"\xef\xbb\xbf{\"prompt\": \"p\", \"response\": \"r\"}\n",
+    );
+    let (records, errors) = read_all(&path, 1024);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(records.len(), 1);
 }

@@ -153,22 +153,47 @@ pub fn open_for_writing(path: &Path) -> Result<Connection, StoreError> {
 }
 
 /// Opens an existing database for reading. Fails when it is missing or not migrated.
+///
+/// Reading a WAL database normally needs write access to its folder for the shared
+/// memory file. When that is denied, the database is opened as immutable instead, which
+/// is right because no collector can be writing to a folder it cannot write to.
 pub fn open_for_reading(path: &Path) -> Result<Connection, StoreError> {
     if !path.exists() {
         return Err(StoreError::NotFound {
             path: path.display().to_string(),
         });
     }
+    let open_error = |source| StoreError::Open {
+        path: path.display().to_string(),
+        source,
+    };
     let connection = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
-    .map_err(|source| StoreError::Open {
-        path: path.display().to_string(),
-        source,
-    })?;
+    .map_err(open_error)?;
     connection.busy_timeout(Duration::from_secs(5))?;
-    let found: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    let (connection, found) = match schema_version(&connection) {
+        Ok(found) => (connection, found),
+        Err(rusqlite::Error::SqliteFailure(error, _))
+            if matches!(
+                error.code,
+                rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen
+            ) =>
+        {
+            let uri = format!("file:{}?immutable=1", uri_path(path));
+            let immutable = Connection::open_with_flags(
+                uri,
+                OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | OpenFlags::SQLITE_OPEN_URI
+                    | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .map_err(open_error)?;
+            let found = schema_version(&immutable).map_err(open_error)?;
+            (immutable, found)
+        }
+        Err(error) => return Err(open_error(error)),
+    };
     check_version(path, found)?;
     if found < SCHEMA_VERSION {
         return Err(StoreError::NeedsMigration {
@@ -178,6 +203,24 @@ pub fn open_for_reading(path: &Path) -> Result<Connection, StoreError> {
         });
     }
     Ok(connection)
+}
+
+fn schema_version(connection: &Connection) -> rusqlite::Result<i64> {
+    connection.pragma_query_value(None, "user_version", |row| row.get(0))
+}
+
+/// The path as a URI path, with the characters that URIs reserve escaped.
+fn uri_path(path: &Path) -> String {
+    let mut out = String::new();
+    for character in path.display().to_string().chars() {
+        match character {
+            '%' => out.push_str("%25"),
+            '?' => out.push_str("%3F"),
+            '#' => out.push_str("%23"),
+            _ => out.push(character),
+        }
+    }
+    out
 }
 
 fn check_version(path: &Path, found: i64) -> Result<(), StoreError> {

@@ -53,12 +53,14 @@ enum Command {
         batch: ObservationBatch,
         reply: oneshot::Sender<Result<Committed, StoreError>>,
     },
+    /// Commit what is queued before this command, then stop.
+    Stop,
 }
 
 impl Command {
     fn observations(&self) -> usize {
         match self {
-            Command::Register { .. } => 0,
+            Command::Register { .. } | Command::Stop => 0,
             Command::Commit { batch, .. } => batch.observations.len(),
         }
     }
@@ -79,6 +81,12 @@ impl WriterHandle {
             .await
             .map_err(|_| StoreError::WriterStopped)?;
         receiver.await.map_err(|_| StoreError::WriterStopped)?
+    }
+
+    /// Asks the writer to commit what is queued and stop. Commands sent later fail
+    /// with [`StoreError::WriterStopped`].
+    pub async fn stop(&self) {
+        let _ = self.commands.send(Command::Stop).await;
     }
 
     /// Queues a batch for commit, waiting while the queue is full. The returned
@@ -115,7 +123,11 @@ pub fn spawn(
 }
 
 fn run(mut connection: Connection, mut receiver: mpsc::Receiver<Command>, metrics: &Metrics) {
-    while let Some(first) = receiver.blocking_recv() {
+    let mut stopping = false;
+    while !stopping {
+        let Some(first) = receiver.blocking_recv() else {
+            break;
+        };
         let mut observations = first.observations();
         let mut group = vec![first];
         while group.len() < MAX_GROUP_COMMANDS && observations < MAX_GROUP_OBSERVATIONS {
@@ -127,9 +139,22 @@ fn run(mut connection: Connection, mut receiver: mpsc::Receiver<Command>, metric
                 Err(_) => break,
             }
         }
+        if let Some(stop) = group
+            .iter()
+            .position(|command| matches!(command, Command::Stop))
+        {
+            // Commands after the stop are dropped unanswered, which their senders see
+            // as a stopped writer.
+            group.truncate(stop);
+            stopping = true;
+        }
+        if group.is_empty() {
+            continue;
+        }
         let started = Instant::now();
         let results = write_group(&mut connection, &group);
         metrics.observe_commit(started.elapsed().as_secs_f64());
+        metrics.set_store_healthy(results.is_ok());
         reply(group, results, metrics);
     }
     tracing::info!("Store writer stopped");
@@ -158,6 +183,7 @@ fn write_group(
     for command in group {
         let savepoint = transaction.savepoint()?;
         let result = match command {
+            Command::Stop => unreachable!("stop commands are removed before writing"),
             Command::Register { hello, .. } => {
                 register(&savepoint, hello, now).map(Effect::Registered)
             }
@@ -197,6 +223,7 @@ fn reply(
     for (command, result) in group.into_iter().zip(results.iter_mut()) {
         let result = result.take();
         match command {
+            Command::Stop => {}
             Command::Register { reply, .. } => {
                 let result = match result {
                     Some(Ok(Effect::Registered(session))) => Ok(session),
