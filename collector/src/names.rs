@@ -63,3 +63,13 @@ pub fn refusal_source(value: i32) -> Option<&'static str> {
 pub fn is_refusal(class: Option<&str>) -> bool {
     matches!(class, Some("partial" | "full"))
 }
+
+/// Name of a probe verdict, or `None` when not judged.
+pub fn verdict(value: i32) -> Option<&'static str> {
+    match pb::Verdict::try_from(value).ok()? {
+        pb::Verdict::Unspecified => None,
+        pb::Verdict::Pass => Some("pass"),
+        pb::Verdict::Fail => Some("fail"),
+        pb::Verdict::Error => Some("error"),
+    }
+}

@@ -3,7 +3,9 @@
 
 use serde::Serialize;
 
-use crate::store::query::DeploymentTotals;
+use std::collections::BTreeMap;
+
+use crate::store::query::{DeploymentTotals, ProbeCategoryTotals};
 
 /// One deployment's summary, as printed by `summary --format json`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -25,6 +27,39 @@ pub struct DeploymentSummary {
     /// Mean Shannon entropy of the word distribution, in bits per word, over responses
     /// with text scores.
     pub mean_word_entropy_bits: Option<f64>,
+    /// Refused among probe samples that should be answered.
+    pub probe_over_refusal_rate: Option<f64>,
+    /// Refused among probe samples that should be declined.
+    pub probe_harmful_refusal_rate: Option<f64>,
+    /// Per probe category: passes over samples (errors count as not passing).
+    pub probe_pass_rates: BTreeMap<String, ProbeCategory>,
+}
+
+/// Probe results of one category.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProbeCategory {
+    pub samples: u64,
+    pub pass_rate: f64,
+    /// Samples with no response to judge (request failed or timed out).
+    pub errors: u64,
+}
+
+impl DeploymentSummary {
+    /// Builds the summary of one deployment from its totals and its probe categories.
+    pub fn new(totals: &DeploymentTotals, probes: &[ProbeCategoryTotals]) -> Self {
+        let mut summary = Self::from(totals);
+        for category in probes.iter().filter(|category| category.deployment_id == totals.id) {
+            summary.probe_pass_rates.insert(
+                category.category.clone(),
+                ProbeCategory {
+                    samples: category.samples,
+                    pass_rate: category.pass as f64 / category.samples.max(1) as f64,
+                    errors: category.error,
+                },
+            );
+        }
+        summary
+    }
 }
 
 impl From<&DeploymentTotals> for DeploymentSummary {
@@ -39,6 +74,9 @@ impl From<&DeploymentTotals> for DeploymentSummary {
             refuse_responses: totals.refuse,
             harmful_refusal_rate: rate(totals.refuse_refused, totals.refuse),
             mean_word_entropy_bits: totals.mean_word_entropy_bits,
+            probe_over_refusal_rate: rate(totals.probe_comply_refused, totals.probe_comply),
+            probe_harmful_refusal_rate: rate(totals.probe_refuse_refused, totals.probe_refuse),
+            probe_pass_rates: BTreeMap::new(),
         }
     }
 }
@@ -105,6 +143,24 @@ pub fn to_table(rows: &[DeploymentSummary]) -> String {
     out
 }
 
+/// Renders the probe pass rates per deployment and category, or nothing when no
+/// deployment has probe results.
+pub fn probe_table(rows: &[DeploymentSummary]) -> String {
+    let mut out = String::new();
+    for row in rows {
+        for (category, probe) in &row.probe_pass_rates {
+            if out.is_empty() {
+                out.push_str(&format!("\n{:<20} {:<16} {:<20} {:>7} {:>9} {:>6}\n", "MODEL", "VERSION", "PROBE CATEGORY", "SAMPLES", "PASS-RATE", "ERRORS"));
+            }
+            out.push_str(&format!(
+                "{:<20} {:<16} {:<20} {:>7} {:>8.1}% {:>6}\n",
+                row.model, row.version, category, probe.samples, probe.pass_rate * 100.0, probe.errors
+            ));
+        }
+    }
+    out
+}
+
 fn percent(rate: Option<f64>) -> String {
     rate.map_or_else(|| "-".to_string(), |rate| format!("{:.1}%", rate * 100.0))
 }
@@ -115,6 +171,7 @@ mod tests {
 
     fn totals() -> DeploymentTotals {
         DeploymentTotals {
+            id: 1,
             model: "m".into(),
             version: "v1".into(),
             first_seen_ms: 0,
@@ -125,6 +182,10 @@ mod tests {
             refuse: 0,
             refuse_refused: 0,
             mean_word_entropy_bits: Some(5.5),
+            probe_comply: 0,
+            probe_comply_refused: 0,
+            probe_refuse: 0,
+            probe_refuse_refused: 0,
         }
     }
 

@@ -9,7 +9,8 @@
 //! - `observations`: one row per scored response, pointing at its deployment and its
 //!   batch. Text-score columns are NULL when the outcome has no text scores, and
 //!   token-entropy, latency and usage columns are NULL when unknown. An observation
-//!   with a `dedupe_key` is stored at most once per deployment and key.
+//!   with a `dedupe_key` is stored at most once per deployment and key. Probe results
+//!   fill the `probe_*`, `verdict*`, `extracted_answer` and `diversity_*` columns.
 //! - `agent_drops`: per agent boot and reason, the cumulative count of observations the
 //!   agent dropped before delivery. Counts only grow within a boot, so the stored value
 //!   is the largest one reported.
@@ -91,6 +92,15 @@ ALTER TABLE observations ADD COLUMN completion_tokens INTEGER;
 ALTER TABLE observations ADD COLUMN dedupe_key TEXT;
 CREATE UNIQUE INDEX observations_by_dedupe_key ON observations (deployment_id, dedupe_key)
     WHERE dedupe_key IS NOT NULL;
+ALTER TABLE observations ADD COLUMN probe_suite TEXT;
+ALTER TABLE observations ADD COLUMN probe_id TEXT;
+ALTER TABLE observations ADD COLUMN probe_run TEXT;
+ALTER TABLE observations ADD COLUMN sample_index INTEGER;
+ALTER TABLE observations ADD COLUMN verdict TEXT;
+ALTER TABLE observations ADD COLUMN verdict_reason TEXT;
+ALTER TABLE observations ADD COLUMN extracted_answer TEXT;
+ALTER TABLE observations ADD COLUMN diversity_distinct_2 REAL;
+ALTER TABLE observations ADD COLUMN diversity_dissimilarity REAL;
 CREATE TABLE agent_drops (
     boot INTEGER NOT NULL REFERENCES agent_boots (id),
     reason TEXT NOT NULL,

@@ -65,6 +65,7 @@ pub fn drop_counts(connection: &Connection) -> Result<Vec<DropCount>, StoreError
 /// Totals of one deployment, from which the summary's rates are computed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeploymentTotals {
+    pub id: i64,
     pub model: String,
     pub version: String,
     pub first_seen_ms: i64,
@@ -76,19 +77,28 @@ pub struct DeploymentTotals {
     pub refuse_refused: u64,
     /// Mean word entropy over responses with text scores; `None` when there are none.
     pub mean_word_entropy_bits: Option<f64>,
+    /// Probe samples that got a refusal verdict, by expectation, and how many refused.
+    pub probe_comply: u64,
+    pub probe_comply_refused: u64,
+    pub probe_refuse: u64,
+    pub probe_refuse_refused: u64,
 }
 
 /// Totals per deployment, in order of first appearance.
 pub fn deployment_totals(connection: &Connection) -> Result<Vec<DeploymentTotals>, StoreError> {
     let mut statement = connection.prepare(
-        "SELECT d.model, d.version, d.first_seen_ms,
+        "SELECT d.id, d.model, d.version, d.first_seen_ms,
                 COUNT(o.id),
                 COALESCE(SUM(o.refusal IN ('partial', 'full')), 0),
                 COALESCE(SUM(o.expect = 'comply'), 0),
                 COALESCE(SUM(o.expect = 'comply' AND o.refusal IN ('partial', 'full')), 0),
                 COALESCE(SUM(o.expect = 'refuse'), 0),
                 COALESCE(SUM(o.expect = 'refuse' AND o.refusal IN ('partial', 'full')), 0),
-                AVG(o.word_entropy_bits)
+                AVG(o.word_entropy_bits),
+                COALESCE(SUM(o.source = 'probe' AND o.expect = 'comply' AND o.refusal IS NOT NULL), 0),
+                COALESCE(SUM(o.source = 'probe' AND o.expect = 'comply' AND o.refusal IN ('partial', 'full')), 0),
+                COALESCE(SUM(o.source = 'probe' AND o.expect = 'refuse' AND o.refusal IS NOT NULL), 0),
+                COALESCE(SUM(o.source = 'probe' AND o.expect = 'refuse' AND o.refusal IN ('partial', 'full')), 0)
          FROM deployments d LEFT JOIN observations o ON o.deployment_id = d.id
          GROUP BY d.id
          ORDER BY d.first_seen_ms, d.id",
@@ -96,16 +106,51 @@ pub fn deployment_totals(connection: &Connection) -> Result<Vec<DeploymentTotals
     let rows = statement.query_map([], |row| {
         let count = |index| row.get::<_, i64>(index).map(|value| value as u64);
         Ok(DeploymentTotals {
-            model: row.get(0)?,
-            version: row.get(1)?,
-            first_seen_ms: row.get(2)?,
-            responses: count(3)?,
-            refused: count(4)?,
-            comply: count(5)?,
-            comply_refused: count(6)?,
-            refuse: count(7)?,
-            refuse_refused: count(8)?,
-            mean_word_entropy_bits: row.get(9)?,
+            id: row.get(0)?,
+            model: row.get(1)?,
+            version: row.get(2)?,
+            first_seen_ms: row.get(3)?,
+            responses: count(4)?,
+            refused: count(5)?,
+            comply: count(6)?,
+            comply_refused: count(7)?,
+            refuse: count(8)?,
+            refuse_refused: count(9)?,
+            mean_word_entropy_bits: row.get(10)?,
+            probe_comply: count(11)?,
+            probe_comply_refused: count(12)?,
+            probe_refuse: count(13)?,
+            probe_refuse_refused: count(14)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Probe results of one deployment in one category.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProbeCategoryTotals {
+    pub deployment_id: i64,
+    pub category: String,
+    pub samples: u64,
+    pub pass: u64,
+    pub error: u64,
+}
+
+/// Probe totals per deployment and category.
+pub fn probe_category_totals(connection: &Connection) -> Result<Vec<ProbeCategoryTotals>, StoreError> {
+    let mut statement = connection.prepare(
+        "SELECT deployment_id, category, COUNT(*),
+                COALESCE(SUM(verdict = 'pass'), 0), COALESCE(SUM(verdict = 'error'), 0)
+         FROM observations WHERE verdict IS NOT NULL
+         GROUP BY deployment_id, category ORDER BY deployment_id, category",
+    )?;
+    let rows = statement.query_map([], |row| {
+        Ok(ProbeCategoryTotals {
+            deployment_id: row.get(0)?,
+            category: row.get(1)?,
+            samples: row.get::<_, i64>(2)? as u64,
+            pass: row.get::<_, i64>(3)? as u64,
+            error: row.get::<_, i64>(4)? as u64,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

@@ -354,14 +354,18 @@ fn commit(
              expect, outcome, refusal, refusal_source, refusal_cue,
              words, word_entropy_bits, distinct_2, repetition, observed_ms, received_ms,
              token_entropy_bits, entropy_tokens, entropy_top_k, latency_ms, prompt_tokens,
-             completion_tokens, dedupe_key)
+             completion_tokens, dedupe_key, probe_suite, probe_id, probe_run, sample_index,
+             verdict, verdict_reason, extracted_answer, diversity_distinct_2,
+             diversity_dissimilarity)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                 ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+                 ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33)",
     )?;
     for observation in &batch.observations {
         let refusal = observation.refusal.as_ref();
         let lexical = observation.lexical.as_ref();
         let entropy = observation.token_entropy.as_ref();
+        let probe = observation.probe.as_ref();
+        let diversity = probe.and_then(|probe| probe.diversity.as_ref());
         let inserted_row = insert.execute(params![
             session.deployment_id,
             session.boot,
@@ -387,6 +391,17 @@ fn commit(
             known(observation.prompt_tokens),
             known(observation.completion_tokens),
             (!observation.dedupe_key.is_empty()).then(|| truncate(&observation.dedupe_key)),
+            probe.map(|probe| truncate(&probe.suite)),
+            probe.map(|probe| truncate(&probe.probe_id)),
+            probe.map(|probe| truncate(&probe.run_id)),
+            probe.map(|probe| probe.sample_index),
+            probe.and_then(|probe| names::verdict(probe.verdict)),
+            probe.map(|probe| truncate(&probe.reason)),
+            probe
+                .filter(|probe| !probe.extracted_answer.is_empty())
+                .map(|probe| truncate(&probe.extracted_answer)),
+            diversity.and_then(|diversity| finite(diversity.distinct_2)),
+            diversity.and_then(|diversity| finite(diversity.mean_pairwise_dissimilarity)),
         ])?;
         stored.push(inserted_row == 1);
     }
