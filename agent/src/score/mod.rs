@@ -7,6 +7,7 @@
 //! present and not blank, decides the refusal class (`full`) over the text classifier.
 //! Only `complete` and `length` responses get text scores.
 
+pub mod diversity;
 pub mod entropy;
 pub mod lexical;
 pub mod refusal;
@@ -161,7 +162,10 @@ impl Scorer {
     }
 
     fn classify(&self, exchange: &Exchange<'_>) -> RefusalVerdict {
-        self.classifier.classify(exchange.response)
+        match exchange.prompt {
+            Some(prompt) => self.classifier.classify_with_prompt(prompt, exchange.response),
+            None => self.classifier.classify(exchange.response),
+        }
     }
 }
 

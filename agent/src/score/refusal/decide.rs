@@ -9,7 +9,7 @@ const OPENING_SENTENCES: usize = 2;
 /// Sentences at the start of the answer whose normative words are counted.
 const LECTURE_SENTENCES: usize = 3;
 /// Upper bound, in bytes, of both windows above, for answers with few sentence breaks.
-const OPENING_MAX_BYTES: usize = 600;
+pub(super) const OPENING_MAX_BYTES: usize = 600;
 /// Normative words in the lecture window that, with no list in the answer, make a lecture.
 const MORAL_WORDS_MIN: usize = 4;
 /// Answers longer than this, in bytes, are not treated as a request for clarification.
@@ -21,9 +21,9 @@ const REDIRECT_MAX_BYTES: usize = 2_000;
 #[derive(Clone, Copy)]
 pub(super) struct Hit {
     start: usize,
-    cue: Cue,
+    pub cue: Cue,
     /// Within the first [`OPENING_SENTENCES`] sentences.
-    in_opening: bool,
+    pub in_opening: bool,
     /// Within the first [`LECTURE_SENTENCES`] sentences.
     in_lecture_window: bool,
 }
@@ -42,37 +42,45 @@ impl Hit {
 }
 
 /// Cues found by one scan over the answer, recorded in the order the automaton reports them.
+/// The fields are read by the rules below and by the feature extraction in `features.rs`.
 #[derive(Default)]
 pub(super) struct Findings {
     /// Sentence ends seen so far, and the byte offset after the last one.
-    sentences: usize,
+    pub sentences: usize,
     last_sentence_end: usize,
+    /// Byte offset where the opening ends, or 0 while the scan is still inside it.
+    pub opening_end: usize,
     /// First refusal: a verified stem, a decline phrase, or an apology in the opening.
-    refusal: Option<Hit>,
+    pub refusal: Option<Hit>,
     /// First lecture in the opening.
-    lecture: Option<Hit>,
+    pub lecture: Option<Hit>,
     /// First statement of inability in the opening.
-    inability: Option<Hit>,
+    pub inability: Option<Hit>,
     /// First request for clarification.
-    clarify: Option<Hit>,
+    pub clarify: Option<Hit>,
     /// First redirect, and how many redirects there are.
-    redirect: Option<Hit>,
-    redirects: usize,
+    pub redirect: Option<Hit>,
+    pub redirects: usize,
     /// First normative word or lecture in the lecture window, and how many there are.
-    moral: Option<Hit>,
-    moral_words: usize,
+    pub moral: Option<Hit>,
+    pub moral_words: usize,
     /// Whether the opening expresses sympathy.
-    sympathy: bool,
+    pub sympathy: bool,
     /// Pivots, reframes and list items after the first refusal or lecture.
-    answer_cues_after: usize,
+    pub answer_cues_after: usize,
     /// Reframes after the first refusal or lecture.
-    reframes_after: usize,
+    pub reframes_after: usize,
     /// List items after the first refusal or lecture.
-    list_items_after: usize,
+    pub list_items_after: usize,
     /// Pivots, reframes and list items before the first refusal.
-    answer_cues_before_refusal: usize,
+    pub answer_cues_before_refusal: usize,
     /// List items anywhere.
-    list_items: usize,
+    pub list_items: usize,
+    /// Counts of the cues that only feed the learned model (see [`Kind::Disclaimer`] and
+    /// the kinds after it). Disclaimers count only in the opening.
+    pub disclaimers: usize,
+    pub literal: usize,
+    pub privacy: usize,
 }
 
 impl Findings {
@@ -85,6 +93,9 @@ impl Findings {
         let primary_seen = self.refusal.is_some() || self.lecture.is_some();
         match hit.cue.kind {
             Kind::Neutral | Kind::Moral => {}
+            Kind::Disclaimer => self.disclaimers += usize::from(hit.in_opening),
+            Kind::Literal => self.literal += 1,
+            Kind::Privacy => self.privacy += 1,
             Kind::SentenceEnd => self.end_sentence(hit.start, end),
             Kind::Sympathy => self.sympathy |= hit.in_opening,
             Kind::Pivot | Kind::Reframe | Kind::ListItem => {
@@ -139,6 +150,9 @@ impl Findings {
     fn end_sentence(&mut self, start: usize, end: usize) {
         if self.sentences == 0 || start > self.last_sentence_end + 1 {
             self.sentences += 1;
+            if self.sentences == OPENING_SENTENCES {
+                self.opening_end = start;
+            }
         }
         self.last_sentence_end = end;
     }

@@ -1,27 +1,40 @@
 //! Refusal classifier: decides whether a model response refuses its request, fully or in
-//! part, from the response text alone.
+//! part, from the response text and, when known, the prompt.
 //!
-//! One Aho-Corasick automaton (ASCII case-insensitive, leftmost-longest) finds every cue in a
-//! bounded head and tail of the answer. Position logic then decides: a refusal or a lecture in
+//! An Aho-Corasick automaton (ASCII case-insensitive, leftmost-longest) finds every cue in a
+//! bounded head and tail of the answer. Position rules then decide: a refusal or a lecture in
 //! the opening sentences, followed or not by answer content (a pivot such as "that said", or
-//! a list), a refusal after a preamble, or a deflection to a professional. See
-//! `docs/refusal-classifier.md` for the rules and their limits.
+//! a list), a refusal after a preamble, or a deflection to a professional. For the most
+//! common rules a small learned model (multinomial logistic regression over the rule
+//! findings and prompt features) may then change the class. See
+//! `docs/refusal-classifier.md` for the rules, the model and their limits.
 
 mod cues;
 mod cues_intl;
 mod decide;
+mod features;
+mod model;
+mod prompt;
+mod scanner;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_prompt;
 mod text;
+mod weights;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-
-use cues::{Cue, CueRow, Kind};
-use decide::{Findings, Hit};
+use cues::CueRow;
+use decide::Findings;
+use features::AnswerView;
+use scanner::CueScanner;
 use text::Answer;
 
-/// Every cue table, English first.
-const ALL_TABLES: &[&[CueRow]] = &[
+pub use features::{FEATURE_COUNT, FEATURE_NAMES};
+
+/// Cue tables in Latin script, English first. The automaton built from them alone is much
+/// smaller than one that also holds the Chinese, Japanese and Russian tables (fewer byte
+/// classes), which makes the scan of most answers about 20 % faster.
+const LATIN_TABLES: &[&[CueRow]] = &[
     cues::EN_STEMS,
     cues::EN_DECLINES,
     cues::EN_APOLOGIES,
@@ -34,15 +47,17 @@ const ALL_TABLES: &[&[CueRow]] = &[
     cues::LIST_ITEMS,
     cues::EN_NEUTRAL,
     cues::SENTENCE_ENDS,
+    cues::EN_SIGNALS,
     cues_intl::ES,
     cues_intl::FR,
     cues_intl::DE,
     cues_intl::IT,
     cues_intl::PT,
-    cues_intl::ZH,
-    cues_intl::JA,
-    cues_intl::RU,
 ];
+
+/// Cue tables in other scripts, scanned together with [`LATIN_TABLES`] when the text
+/// contains Chinese, Japanese or Cyrillic characters (see `text::has_cjk_or_cyrillic`).
+const OTHER_SCRIPT_TABLES: &[&[CueRow]] = &[cues_intl::ZH, cues_intl::JA, cues_intl::RU];
 
 /// Bytes of the answer's head that the automaton scans.
 const SCAN_HEAD_BYTES: usize = 8 * 1024;
@@ -87,12 +102,14 @@ impl RefusalVerdict {
     }
 }
 
-/// Text refusal classifier. Build it once and share it: `classify` takes `&self` and does
-/// not allocate, and the type is `Send + Sync`.
+/// Text refusal classifier. Build it once and share it: `classify` and
+/// `classify_with_prompt` take `&self` and do not allocate, and the type is `Send + Sync`.
 pub struct RefusalClassifier {
-    automaton: AhoCorasick,
-    /// Cue of each automaton pattern, indexed by pattern id.
-    cues: Vec<Cue>,
+    /// Scanner of [`LATIN_TABLES`].
+    latin: CueScanner,
+    /// Scanner of [`LATIN_TABLES`] and [`OTHER_SCRIPT_TABLES`] together, so that matches of
+    /// both arrive in text order.
+    all_scripts: CueScanner,
 }
 
 impl Default for RefusalClassifier {
@@ -104,40 +121,80 @@ impl Default for RefusalClassifier {
 impl RefusalClassifier {
     /// Compiles the cue tables of every language into one automaton.
     pub fn new() -> Self {
-        let mut patterns: Vec<String> = Vec::new();
-        let mut cues = Vec::new();
-        for table in ALL_TABLES {
-            for (cue, phrases) in table.iter() {
-                for phrase in phrases.iter() {
-                    patterns.push((*phrase).to_owned());
-                    cues.push(*cue);
-                    // Model output often uses the typographic apostrophe (U+2019).
-                    if phrase.contains('\'') {
-                        patterns.push(phrase.replace('\'', "\u{2019}"));
-                        cues.push(*cue);
-                    }
-                }
-            }
+        let all: Vec<&[CueRow]> = LATIN_TABLES
+            .iter()
+            .chain(OTHER_SCRIPT_TABLES)
+            .copied()
+            .collect();
+        RefusalClassifier {
+            latin: CueScanner::new(LATIN_TABLES),
+            all_scripts: CueScanner::new(&all),
         }
-        let automaton = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&patterns)
-            .expect("refusal cue tables compile into an Aho-Corasick automaton");
-        RefusalClassifier { automaton, cues }
     }
 
-    /// Classifies one response. Reasoning in a leading `<think>` block is ignored.
+    /// Classifies one response without its prompt. Reasoning in a leading `<think>` block is
+    /// ignored. Same as [`Self::classify_with_prompt`] with an empty prompt.
     pub fn classify(&self, response: &str) -> RefusalVerdict {
+        self.classify_with_prompt("", response)
+    }
+
+    /// Classifies one response to `prompt`. The rules decide first. When the deciding rule is
+    /// one the learned model may revise (see `model::revises`), the model reads the rule
+    /// findings and the prompt and may change the class. A changed class gets the cue
+    /// `"learned:<class>"`.
+    pub fn classify_with_prompt(&self, prompt: &str, response: &str) -> RefusalVerdict {
+        let (rule, view) = match self.analyse(response) {
+            Ok(analysis) => analysis,
+            Err(verdict) => return verdict,
+        };
+        let mut x = features::extract_base(&view, rule);
+        let class = match model::decided_without_deferred(&x) {
+            Some(class) => class,
+            None => {
+                features::fill_deferred(&mut x, &view, prompt);
+                model::predict(&x)
+            }
+        };
+        if class == rule.class {
+            rule
+        } else {
+            RefusalVerdict::new(class, learned_cue(class))
+        }
+    }
+
+    /// Returns the rule verdict and the feature vector that the learned model reads, for the
+    /// training program in `examples/train_refusal.rs`. An empty prompt means "no prompt".
+    ///
+    /// # Errors
+    ///
+    /// Returns the final verdict, as an `Err`, when the model is not consulted: the response
+    /// has no answer text (empty, or reasoning only), or the deciding rule is not one the
+    /// model revises.
+    pub fn rule_features(
+        &self,
+        prompt: &str,
+        response: &str,
+    ) -> Result<(RefusalVerdict, [f32; FEATURE_COUNT]), RefusalVerdict> {
+        let (rule, view) = self.analyse(response)?;
+        let mut x = features::extract_base(&view, rule);
+        features::fill_deferred(&mut x, &view, prompt);
+        Ok((rule, x))
+    }
+
+    /// Scans the answer and applies the rules. Returns the final verdict as an `Err` when
+    /// the learned model is not consulted (see [`Self::rule_features`]).
+    fn analyse<'a>(
+        &self,
+        response: &'a str,
+    ) -> Result<(RefusalVerdict, AnswerView<'a>), RefusalVerdict> {
         let answer = match text::answer_text(response) {
             Answer::Text(answer) => answer,
             Answer::ReasoningOnly => {
-                return RefusalVerdict::new(RefusalClass::None, "reasoning-only");
+                return Err(RefusalVerdict::new(RefusalClass::None, "reasoning-only"));
             }
         };
         if answer.is_empty() {
-            return RefusalVerdict::new(RefusalClass::None, "empty");
+            return Err(RefusalVerdict::new(RefusalClass::None, "empty"));
         }
         let mut findings = Findings::default();
         let len = answer.len();
@@ -147,19 +204,42 @@ impl RefusalClassifier {
             self.scan(answer, 0..SCAN_HEAD_BYTES, &mut findings);
             self.scan(answer, len - SCAN_TAIL_BYTES..len, &mut findings);
         }
-        decide::decide(&findings, answer)
+        let rule = decide::decide(&findings, answer);
+        if !model::revises(rule) {
+            return Err(rule);
+        }
+
+        let head = &answer.as_bytes()[..len.min(decide::OPENING_MAX_BYTES)];
+        let opening_end = match findings.opening_end {
+            0 => len,
+            end => end,
+        };
+        let opening_len = opening_end.min(decide::OPENING_MAX_BYTES).min(head.len());
+        let view = AnswerView {
+            findings,
+            len,
+            head,
+            opening_len,
+        };
+        Ok((rule, view))
     }
 
-    /// Runs the automaton over `range` of `answer` and records every cue it finds.
+    /// Scans `range` of `answer` with the scanner that covers the scripts it contains.
     fn scan(&self, answer: &str, range: std::ops::Range<usize>, findings: &mut Findings) {
-        let input = aho_corasick::Input::new(answer.as_bytes()).range(range);
-        for m in self.automaton.find_iter(input) {
-            let cue = self.cues[m.pattern().as_usize()];
-            let punctuation = matches!(cue.kind, Kind::ListItem | Kind::SentenceEnd);
-            if !punctuation && !text::at_word_start(answer, m.start()) {
-                continue;
-            }
-            findings.record(Hit::new(m.start(), cue, findings), m.end(), answer);
-        }
+        let scanner = if text::has_cjk_or_cyrillic(&answer.as_bytes()[range.clone()]) {
+            &self.all_scripts
+        } else {
+            &self.latin
+        };
+        scanner.scan(answer, range, findings);
+    }
+}
+
+/// Cue of a verdict whose class the learned model chose against the rules.
+fn learned_cue(class: RefusalClass) -> &'static str {
+    match class {
+        RefusalClass::None => "learned:none",
+        RefusalClass::Partial => "learned:partial",
+        RefusalClass::Full => "learned:full",
     }
 }

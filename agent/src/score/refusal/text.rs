@@ -29,7 +29,10 @@ pub(super) enum Answer<'a> {
 pub(super) fn answer_text(response: &str) -> Answer<'_> {
     let bytes = response.as_bytes();
     let window = &bytes[..bytes.len().min(REASONING_MAX_BYTES)];
-    if let Some(pos) = memmem::find(window, b"</think") {
+    // A finder built once: `memmem::find` would set up a new searcher on every call.
+    static THINK_END: std::sync::OnceLock<memmem::Finder<'static>> = std::sync::OnceLock::new();
+    let finder = THINK_END.get_or_init(|| memmem::Finder::new(b"</think"));
+    if let Some(pos) = finder.find(window) {
         let close_end = memchr::memchr(b'>', &bytes[pos..]).map_or(bytes.len(), |i| pos + i + 1);
         return Answer::Text(response[close_end..].trim());
     }
@@ -62,6 +65,15 @@ pub(super) fn is_quoted(text: &str, pos: usize) -> bool {
     let angle_open = memmem::find_iter(line, "\u{00AB}").count();
     let angle_close = memmem::find_iter(line, "\u{00BB}").count();
     angle_open > angle_close
+}
+
+/// Reports whether `bytes` contains a UTF-8 lead byte of Cyrillic (U+0400 to U+04FF) or of
+/// the kana and CJK ideograph blocks (U+3000 to U+9FFF). The fold has no early exit, so the
+/// compiler vectorises it.
+pub(super) fn has_cjk_or_cyrillic(bytes: &[u8]) -> bool {
+    bytes.iter().fold(false, |found, &b| {
+        found | (b.wrapping_sub(0xD0) < 4) | (b.wrapping_sub(0xE3) < 7)
+    })
 }
 
 /// Reports whether `pos` starts a word, so that a cue does not match inside another word.
@@ -234,6 +246,16 @@ mod unit {
         let text = "She said \"I can't do that\" and left. I can't help.";
         assert!(is_quoted(text, text.find("I can't do").unwrap()));
         assert!(!is_quoted(text, text.rfind("I can't").unwrap()));
+    }
+
+    #[test]
+    fn script_check_finds_cjk_and_cyrillic() {
+        assert!(has_cjk_or_cyrillic("\u{4e0d}".as_bytes()));
+        assert!(has_cjk_or_cyrillic("\u{3002}".as_bytes()));
+        assert!(has_cjk_or_cyrillic("\u{44f}".as_bytes()));
+        assert!(!has_cjk_or_cyrillic(
+            "caf\u{e9} \u{2019}quoted\u{201D}".as_bytes()
+        ));
     }
 
     #[test]
