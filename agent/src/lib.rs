@@ -14,6 +14,7 @@ pub mod evaluate;
 pub mod http;
 pub mod input;
 pub mod metrics;
+pub mod probe;
 pub mod proxy;
 pub mod replay;
 pub mod run;

@@ -32,10 +32,42 @@ enum Command {
     Replay(ReplayArgs),
     /// Score recorded interactions and print the scores, without a collector.
     Score(ScoreArgs),
+    /// Run probe suites once against a model server and print per-category pass rates.
+    Probe(ProbeArgs),
     /// Run the agent from a configuration file until SIGINT or SIGTERM.
     Run(ConfigArgs),
     /// Validate a configuration file and exit.
     Check(ConfigArgs),
+}
+
+#[derive(clap::Args)]
+struct ProbeArgs {
+    /// Base URL of the OpenAI-compatible server, such as http://127.0.0.1:8000.
+    #[arg(long, value_name = "URL")]
+    endpoint: String,
+    /// Model name to send in the requests.
+    #[arg(long)]
+    model: String,
+    /// Suite to run: a built-in name (over-refusal, harmful, math, facts, style,
+    /// creative) or a suite file; repeat for more [default: every built-in suite].
+    #[arg(long = "suite", value_name = "FILE|NAME")]
+    suites: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    format: FormatArg,
+    /// Exit with status 1 when the share of failed or errored samples in any category
+    /// is over this rate, from 0 to 1.
+    #[arg(long, value_name = "RATE")]
+    fail_over: Option<f64>,
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=256))]
+    concurrency: u32,
+    /// Time allowed for one request, in seconds.
+    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    timeout: u64,
+    /// Environment variable holding an API key, sent as a bearer token.
+    #[arg(long, value_name = "VARIABLE")]
+    api_key_env: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -62,8 +94,10 @@ struct ScoreArgs {
     files: Vec<PathBuf>,
 }
 
-#[derive(Clone, Copy, clap::ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum FormatArg {
+    /// JSON: one object per line (for `probe`, one object in all).
+    #[value(alias = "json")]
     Jsonl,
     Table,
 }
@@ -132,6 +166,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Replay(args) => runtime.block_on(run_replay(args)),
         Command::Score(args) => run_score(args),
+        Command::Probe(args) => runtime.block_on(run_probe(args)),
         Command::Run(args) => runtime.block_on(run_agent(args)),
         Command::Check(args) => check_config(args),
     };
@@ -196,6 +231,102 @@ async fn run_replay(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     }
     if args.strict && (report.skipped > 0 || report.unreadable_files > 0) {
         eprintln!("error: invalid input with --strict");
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn run_probe(args: ProbeArgs) -> anyhow::Result<ExitCode> {
+    use candor_agent::probe::{client::ProbeClient, report, runner, suite::Suite};
+
+    if let Some(rate) = args.fail_over {
+        if !(0.0..=1.0).contains(&rate) {
+            bail!("invalid --fail-over {rate}: give a rate from 0 to 1, such as 0.1");
+        }
+    }
+    let names: Vec<String> = if args.suites.is_empty() {
+        candor_agent::probe::suite::built_in_names()
+            .map(str::to_string)
+            .collect()
+    } else {
+        args.suites.clone()
+    };
+    let suites = names
+        .iter()
+        .map(|name| Suite::load(name))
+        .collect::<Result<Vec<_>, _>>()?;
+    let api_key = match &args.api_key_env {
+        Some(variable) => Some(std::env::var(variable).with_context(|| {
+            format!("environment variable {variable} given by --api-key-env is not set")
+        })?),
+        None => None,
+    };
+    let client = ProbeClient::new(
+        &args.endpoint,
+        &args.model,
+        api_key,
+        Duration::from_secs(args.timeout),
+    )?;
+    let classifier = std::sync::Arc::new(candor_agent::score::RefusalClassifier::new());
+    let limits = runner::RunLimits {
+        concurrency: args.concurrency as usize,
+        max_requests_per_second: None,
+    };
+
+    let mut failing = Vec::new();
+    let mut all_errors = true;
+    let mut json_suites = Vec::new();
+    for suite in suites {
+        let run = runner::run_suite(
+            std::sync::Arc::new(suite),
+            client.clone(),
+            classifier.clone(),
+            limits,
+        )
+        .await;
+        let categories = report::categories(&run);
+        all_errors &= categories
+            .iter()
+            .all(|category| category.error == category.samples);
+        if let Some(limit) = args.fail_over {
+            for category in report::over_limit(&categories, limit) {
+                failing.push(format!(
+                    "{}/{} ({:.1}% failed)",
+                    run.suite.name,
+                    category.category,
+                    category.failure_rate * 100.0
+                ));
+            }
+        }
+        match args.format {
+            FormatArg::Table => println!("{}", report::to_table(&run.suite.name, &categories)),
+            FormatArg::Jsonl => json_suites.push(serde_json::json!({
+                "suite": run.suite.name,
+                "version": run.suite.version,
+                "run_id": run.run_id,
+                "categories": categories,
+            })),
+        }
+    }
+    if args.format == FormatArg::Jsonl {
+        println!(
+            "{}",
+            serde_json::json!({"suites": json_suites, "failing_categories": failing})
+        );
+    }
+    if all_errors {
+        eprintln!(
+            "error: every probe request failed; check --endpoint {} and that the server is up",
+            args.endpoint
+        );
+        return Ok(ExitCode::from(2));
+    }
+    if !failing.is_empty() {
+        eprintln!(
+            "error: failure rate over {} in: {}",
+            args.fail_over.unwrap_or_default(),
+            failing.join(", ")
+        );
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)

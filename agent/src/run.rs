@@ -2,7 +2,8 @@
 //! batchers, the spool and the delivery task, serves the agent's own `/metrics` and
 //! `/healthz`, and stops in one order on shutdown:
 //!
-//! 1. proxies stop accepting and finish in-flight requests, file tailers stop reading;
+//! 1. proxies stop accepting and finish in-flight requests, file tailers stop reading,
+//!    probe schedules stop (a run in progress is abandoned);
 //! 2. scoring drains, batchers flush their partial batches;
 //! 3. delivery gets [`ConfigDrain::grace`] to have the queued batches acknowledged;
 //! 4. file checkpoints are saved with what was acknowledged.
@@ -20,7 +21,12 @@ use crate::deliver::batcher::{self, BatcherConfig, Outlet};
 use crate::deliver::spool::Spool;
 use crate::deliver::{Delivery, DeliveryConfig, DropCounts};
 use crate::metrics::AgentMetrics;
+use crate::probe::client::ProbeClient;
+use crate::probe::runner::RunLimits;
+use crate::probe::schedule::{run_schedule, Schedule, ScheduleMetrics};
+use crate::probe::suite::Suite;
 use crate::proxy::{ExchangeSink, Proxy, ProxyConfig, ProxyMetrics};
+use crate::score::RefusalClassifier;
 use crate::sources::file::FileSource;
 use crate::sources::proxy::run_scoring;
 
@@ -56,6 +62,8 @@ pub enum RunError {
         path: String,
         source: std::io::Error,
     },
+    #[error("cannot set up a probe suite: {0}")]
+    Probe(crate::probe::client::RequestError),
     #[error("metrics registry: {0}")]
     Metrics(#[from] prometheus::Error),
 }
@@ -104,6 +112,8 @@ pub async fn run(
         max_delay: Duration::from_millis(config.collector.batch_max_delay_ms),
     };
     let (stop_sender, stop) = watch::channel(false);
+    // One compiled classifier serves every source and probe schedule.
+    let classifier = Arc::new(RefusalClassifier::new());
     let mut proxies: Vec<JoinHandle<std::io::Result<()>>> = Vec::new();
     let mut scorers = Vec::new();
     let mut file_sources = Vec::new();
@@ -124,7 +134,11 @@ pub async fn run(
                     outlet,
                 )));
                 let (captured, captured_receiver) = mpsc::channel(proxy_config.score_queue);
-                scorers.push(tokio::spawn(run_scoring(captured_receiver, items)));
+                scorers.push(tokio::spawn(run_scoring(
+                    captured_receiver,
+                    items,
+                    classifier.clone(),
+                )));
                 let proxy_metrics = ProxyMetrics::register(&metrics.registry)?;
                 let sink = ExchangeSink::new(captured, drops.clone(), proxy_metrics);
                 let upstream = proxy_config.upstream.parse().expect("validated at load");
@@ -148,15 +162,67 @@ pub async fn run(
                     batcher_config,
                     Outlet::Wait(sender.clone()),
                 )));
-                let file_source =
-                    FileSource::start(file_config.clone(), config.deployment.model.clone(), items)
-                        .map_err(|source| RunError::FileSource {
-                            path: file_config.path.clone(),
-                            source,
-                        })?;
+                let file_source = FileSource::start(
+                    file_config.clone(),
+                    config.deployment.model.clone(),
+                    items,
+                    classifier.clone(),
+                )
+                .map_err(|source| RunError::FileSource {
+                    path: file_config.path.clone(),
+                    source,
+                })?;
                 file_sources.push(file_source);
             }
         }
+    }
+
+    let schedule_metrics = (!config.probe_suites.is_empty())
+        .then(|| ScheduleMetrics::register(&metrics.registry))
+        .transpose()?;
+    let mut schedules = Vec::new();
+    for probe in &config.probe_suites {
+        let suite = Suite::load(&probe.suite).expect("validated at load");
+        let api_key = probe
+            .api_key_env
+            .as_ref()
+            .and_then(|variable| std::env::var(variable).ok());
+        let model = probe
+            .model
+            .clone()
+            .unwrap_or_else(|| config.deployment.model.clone());
+        let client = ProbeClient::new(
+            &probe.endpoint,
+            &model,
+            api_key,
+            Duration::from_millis(probe.request_timeout_ms),
+        )
+        .map_err(RunError::Probe)?;
+        let schedule = Schedule {
+            suite: Arc::new(suite),
+            client,
+            limits: RunLimits {
+                concurrency: probe.concurrency,
+                max_requests_per_second: Some(probe.max_requests_per_second),
+            },
+            interval: Duration::from_secs(probe.interval_s),
+            jitter: Duration::from_secs(probe.jitter_s),
+        };
+        let (items, item_receiver) = mpsc::channel(ITEM_QUEUE);
+        batchers.push(tokio::spawn(batcher::run(
+            item_receiver,
+            batcher_config,
+            Outlet::Wait(sender.clone()),
+        )));
+        schedules.push(tokio::spawn(run_schedule(
+            schedule,
+            classifier.clone(),
+            items,
+            schedule_metrics
+                .clone()
+                .expect("registered when suites exist"),
+            stop.clone(),
+        )));
     }
 
     let mut progress = delivery.progress();
@@ -191,7 +257,11 @@ pub async fn run(
         None => None,
     };
     drop(sender);
-    tracing::info!(sources = config.sources.len(), "Agent started");
+    tracing::info!(
+        sources = config.sources.len(),
+        probe_suites = config.probe_suites.len(),
+        "Agent started"
+    );
 
     shutdown.await;
     tracing::info!("Agent shutting down");
@@ -203,6 +273,9 @@ pub async fn run(
         }
     }
     let acknowledged: Vec<_> = file_sources.into_iter().map(FileSource::stop).collect();
+    for schedule in schedules {
+        let _ = schedule.await;
+    }
     for scorer in scorers {
         let _ = scorer.await;
     }

@@ -27,17 +27,23 @@ fn xstest_agreement_has_not_regressed() {
         let binary = agreement.binary().unwrap();
         let three_class = agreement.three_class().unwrap();
         if binary < min_binary {
-            failures.push(format!("{name}: binary agreement {binary:.3} < {min_binary}"));
+            failures.push(format!(
+                "{name}: binary agreement {binary:.3} < {min_binary}"
+            ));
         }
         if three_class < min_three_class {
-            failures.push(format!("{name}: three-class agreement {three_class:.3} < {min_three_class}"));
+            failures.push(format!(
+                "{name}: three-class agreement {three_class:.3} < {min_three_class}"
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 fn evaluate(name: &str) -> candor_agent::evaluate::Agreement {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/xstest").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/data/xstest")
+        .join(name);
     let evaluation = evaluate_file(&path, DEFAULT_MAX_RECORD_BYTES, |problem| {
         panic!("invalid record in {name}: {problem}")
     })

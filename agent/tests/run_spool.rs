@@ -93,7 +93,7 @@ async fn outage_is_spooled_and_delivered_once() {
             let _ = stopped.await;
         },
     ));
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    common::wait_until_listening(proxy_addr).await;
 
     // 200 requests in batches of 5 is 40 batches, far more than the 2 queued and 2 in
     // flight that memory holds while the collector is down.
@@ -146,7 +146,7 @@ async fn full_spool_counts_dropped_observations() {
             let _ = stopped.await;
         },
     ));
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    common::wait_until_listening(proxy_addr).await;
     send_requests(proxy_addr, 100).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
 

@@ -19,8 +19,9 @@ use std::path::Path;
 pub fn read_summary(path: &Path) -> Result<Vec<summary::DeploymentSummary>, store::StoreError> {
     let connection = store::open_for_reading(path)?;
     let totals = store::query::deployment_totals(&connection)?;
+    let probes = store::query::probe_category_totals(&connection)?;
     Ok(totals
         .iter()
-        .map(summary::DeploymentSummary::from)
+        .map(|totals| summary::DeploymentSummary::new(totals, &probes))
         .collect())
 }

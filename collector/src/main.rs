@@ -90,7 +90,11 @@ fn main() -> anyhow::Result<()> {
         Command::Summary(args) => {
             let rows = candor_collector::read_summary(&args.db)?;
             match args.format {
-                Format::Table => print!("{}{}", summary::to_table(&rows), summary::probe_table(&rows)),
+                Format::Table => print!(
+                    "{}{}",
+                    summary::to_table(&rows),
+                    summary::probe_table(&rows)
+                ),
                 Format::Json => println!("{}", summary::to_json(&rows)),
             }
             Ok(())

@@ -48,7 +48,10 @@ impl DeploymentSummary {
     /// Builds the summary of one deployment from its totals and its probe categories.
     pub fn new(totals: &DeploymentTotals, probes: &[ProbeCategoryTotals]) -> Self {
         let mut summary = Self::from(totals);
-        for category in probes.iter().filter(|category| category.deployment_id == totals.id) {
+        for category in probes
+            .iter()
+            .filter(|category| category.deployment_id == totals.id)
+        {
             summary.probe_pass_rates.insert(
                 category.category.clone(),
                 ProbeCategory {
@@ -150,11 +153,19 @@ pub fn probe_table(rows: &[DeploymentSummary]) -> String {
     for row in rows {
         for (category, probe) in &row.probe_pass_rates {
             if out.is_empty() {
-                out.push_str(&format!("\n{:<20} {:<16} {:<20} {:>7} {:>9} {:>6}\n", "MODEL", "VERSION", "PROBE CATEGORY", "SAMPLES", "PASS-RATE", "ERRORS"));
+                out.push_str(&format!(
+                    "\n{:<20} {:<16} {:<20} {:>7} {:>9} {:>6}\n",
+                    "MODEL", "VERSION", "PROBE CATEGORY", "SAMPLES", "PASS-RATE", "ERRORS"
+                ));
             }
             out.push_str(&format!(
                 "{:<20} {:<16} {:<20} {:>7} {:>8.1}% {:>6}\n",
-                row.model, row.version, category, probe.samples, probe.pass_rate * 100.0, probe.errors
+                row.model,
+                row.version,
+                category,
+                probe.samples,
+                probe.pass_rate * 100.0,
+                probe.errors
             ));
         }
     }

@@ -26,9 +26,61 @@ pub struct AgentConfig {
     pub deployment: DeploymentConfig,
     /// The agent's own `/metrics` and `/healthz`. Default: off.
     pub metrics: Option<MetricsConfig>,
-    /// Where observations come from; at least one.
-    #[serde(rename = "source")]
+    /// Where observations come from. A config needs at least one source or probe suite.
+    #[serde(rename = "source", default)]
     pub sources: Vec<SourceConfig>,
+    /// Canary probe suites run on a schedule. Default: none.
+    #[serde(rename = "probe_suite", default)]
+    pub probe_suites: Vec<ProbeSuiteConfig>,
+}
+
+/// A probe suite run on a schedule against a model server.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeSuiteConfig {
+    /// A built-in suite name (`over-refusal`, `harmful`, `math`, `facts`, `style`,
+    /// `creative`) or the path of a suite file.
+    pub suite: String,
+    /// Base URL of the OpenAI-compatible model server, such as `http://127.0.0.1:8000`.
+    pub endpoint: String,
+    /// Model name sent in the requests. Default: `deployment.model`.
+    pub model: Option<String>,
+    /// Name of an environment variable holding an API key, sent as a bearer token.
+    /// Default: none.
+    pub api_key_env: Option<String>,
+    /// Seconds from the start of one run to the start of the next. Default: 3600.
+    #[serde(default = "default_interval_s")]
+    pub interval_s: u64,
+    /// Largest random delay added to each start, in seconds, so agents do not probe in
+    /// step. Default: 60.
+    #[serde(default = "default_jitter_s")]
+    pub jitter_s: u64,
+    /// Probe requests in flight at once. Default: 2.
+    #[serde(default = "default_probe_concurrency")]
+    pub concurrency: usize,
+    /// Most probe requests started per second, which caps the share of the model's
+    /// capacity that probing takes. Default: 2.
+    #[serde(default = "default_max_requests_per_second")]
+    pub max_requests_per_second: f64,
+    /// Time allowed for one probe request, in milliseconds. Default: 60000.
+    #[serde(default = "default_request_timeout_ms")]
+    pub request_timeout_ms: u64,
+}
+
+fn default_interval_s() -> u64 {
+    3600
+}
+fn default_jitter_s() -> u64 {
+    60
+}
+fn default_probe_concurrency() -> usize {
+    2
+}
+fn default_max_requests_per_second() -> f64 {
+    2.0
+}
+fn default_request_timeout_ms() -> u64 {
+    60_000
 }
 
 /// Where and how observations are delivered.

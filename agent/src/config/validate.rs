@@ -128,12 +128,43 @@ impl AgentConfig {
             }
         }
 
-        if self.sources.is_empty() {
+        if self.sources.is_empty() && self.probe_suites.is_empty() {
             return Err(invalid(
                 "source",
                 "[]",
-                "add at least one [[source]] of type \"proxy\" or \"file\"",
+                "add at least one [[source]] of type \"proxy\" or \"file\", or a [[probe_suite]]",
             ));
+        }
+        for (index, probe) in self.probe_suites.iter().enumerate() {
+            let prefix = format!("probe_suite[{index}]");
+            crate::probe::suite::Suite::load(&probe.suite).map_err(|error| {
+                invalid(format!("{prefix}.suite"), &probe.suite, error.to_string())
+            })?;
+            crate::deliver::check_collector_url(&probe.endpoint).map_err(|problem| {
+                invalid(format!("{prefix}.endpoint"), &probe.endpoint, problem)
+            })?;
+            check_positive(&format!("{prefix}.interval_s"), probe.interval_s)?;
+            check_positive(&format!("{prefix}.concurrency"), probe.concurrency as u64)?;
+            check_positive(
+                &format!("{prefix}.request_timeout_ms"),
+                probe.request_timeout_ms,
+            )?;
+            if !(probe.max_requests_per_second > 0.0 && probe.max_requests_per_second.is_finite()) {
+                return Err(invalid(
+                    format!("{prefix}.max_requests_per_second"),
+                    probe.max_requests_per_second,
+                    "must be a number greater than 0",
+                ));
+            }
+            if let Some(variable) = &probe.api_key_env {
+                if std::env::var_os(variable).is_none() {
+                    return Err(invalid(
+                        format!("{prefix}.api_key_env"),
+                        variable,
+                        "this environment variable is not set",
+                    ));
+                }
+            }
         }
         let mut listens = Vec::new();
         for (index, source) in self.sources.iter().enumerate() {

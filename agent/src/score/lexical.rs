@@ -99,8 +99,13 @@ fn ratio(part: u32, whole: u32) -> f64 {
     }
 }
 
+/// Hashes of the words of `text`, in order, as [`LexicalScorer`] counts them.
+pub(crate) fn word_hashes(text: &str) -> impl Iterator<Item = u64> + '_ {
+    WordHashes::new(text.as_bytes())
+}
+
 /// Mixes two word hashes into the hash of the pair, order-sensitively.
-fn combine(first: u64, second: u64) -> u64 {
+pub(crate) fn combine(first: u64, second: u64) -> u64 {
     (first.rotate_left(23) ^ second).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 

@@ -7,6 +7,7 @@
 //! present and not blank, decides the refusal class (`full`) over the text classifier.
 //! Only `complete` and `length` responses get text scores.
 
+pub mod answer;
 pub mod diversity;
 pub mod entropy;
 pub mod lexical;
@@ -163,7 +164,9 @@ impl Scorer {
 
     fn classify(&self, exchange: &Exchange<'_>) -> RefusalVerdict {
         match exchange.prompt {
-            Some(prompt) => self.classifier.classify_with_prompt(prompt, exchange.response),
+            Some(prompt) => self
+                .classifier
+                .classify_with_prompt(prompt, exchange.response),
             None => self.classifier.classify(exchange.response),
         }
     }

@@ -9,8 +9,9 @@ use candor_proto::v1 as pb;
 
 use crate::deliver::batcher::Item;
 use crate::proxy::{parse_exchange, CapturedExchange, ParsedExchange};
-use crate::score::{Exchange, Scorer};
+use crate::score::{Exchange, RefusalClassifier, Scorer};
 use crate::wire;
+use std::sync::Arc;
 
 /// Scores captured exchanges until the proxy's queue closes or the batcher goes away.
 /// Scoring one exchange takes tens of microseconds, so it runs as a task on the
@@ -18,8 +19,9 @@ use crate::wire;
 pub async fn run_scoring(
     mut captured: mpsc::Receiver<CapturedExchange>,
     items: mpsc::Sender<Item>,
+    classifier: Arc<RefusalClassifier>,
 ) {
-    let mut scorer = Scorer::new();
+    let mut scorer = Scorer::with_classifier(classifier);
     while let Some(exchange) = captured.recv().await {
         let Some(parsed) = parse_exchange(&exchange) else {
             continue;

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod model_server;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -159,4 +161,15 @@ pub fn sample(metrics: &str, series: &str) -> u64 {
         .lines()
         .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
         .map_or(0, |value| value.trim().parse().unwrap())
+}
+
+/// Waits until something accepts connections on `addr`, for at most 30 s.
+pub async fn wait_until_listening(addr: SocketAddr) {
+    for _ in 0..600 {
+        if tokio::net::TcpStream::connect(addr).await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("nothing listens on {addr}");
 }

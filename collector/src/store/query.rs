@@ -137,7 +137,9 @@ pub struct ProbeCategoryTotals {
 }
 
 /// Probe totals per deployment and category.
-pub fn probe_category_totals(connection: &Connection) -> Result<Vec<ProbeCategoryTotals>, StoreError> {
+pub fn probe_category_totals(
+    connection: &Connection,
+) -> Result<Vec<ProbeCategoryTotals>, StoreError> {
     let mut statement = connection.prepare(
         "SELECT deployment_id, category, COUNT(*),
                 COALESCE(SUM(verdict = 'pass'), 0), COALESCE(SUM(verdict = 'error'), 0)

@@ -33,7 +33,7 @@ use tail::{ReadItem, Tracked};
 
 use crate::config::FileSourceConfig;
 use crate::deliver::batcher::Item;
-use crate::score::{Exchange, Scorer};
+use crate::score::{Exchange, RefusalClassifier, Scorer};
 use crate::wire;
 
 /// How long a file that was rotated away is still read.
@@ -155,6 +155,7 @@ impl FileSource {
         config: FileSourceConfig,
         deployment_model: String,
         items: mpsc::Sender<Item>,
+        classifier: Arc<RefusalClassifier>,
     ) -> std::io::Result<Self> {
         let acknowledged = Arc::new(Acknowledged::load(&config.checkpoint)?);
         let stop = Arc::new(AtomicBool::new(false));
@@ -171,7 +172,7 @@ impl FileSource {
             items,
             acknowledged: acknowledged.clone(),
             stats: stats.clone(),
-            scorer: Scorer::new(),
+            scorer: Scorer::with_classifier(classifier),
             tracked: Vec::new(),
             rotated: Vec::new(),
         };
