@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::evaluate::{parse_label, Agreement, ConfusionMap};
-use crate::input::{Record, RecordReader};
+use crate::input::{Expect, Record, RecordReader};
+use crate::score::answer;
 use crate::score::{Scorer, Scores};
 
 /// How `score` prints its results.
@@ -122,8 +123,17 @@ pub fn run(
     if config.format == OutputFormat::Table {
         writeln!(
             out,
-            "{:<28} {:<9} {:<7} {:<36} {:>6} {:>7} {:>6} {:>6}",
-            "RECORD", "OUTCOME", "REFUSAL", "CUE", "WORDS", "ENTROPY", "DIST-2", "REPEAT"
+            "{:<28} {:<9} {:<7} {:<36} {:>6} {:>7} {:>6} {:>6} {:>12} {:<7}",
+            "RECORD",
+            "OUTCOME",
+            "REFUSAL",
+            "CUE",
+            "WORDS",
+            "ENTROPY",
+            "DIST-2",
+            "REPEAT",
+            "ANSWER",
+            "VERDICT"
         )?;
     }
     for path in &config.files {
@@ -172,6 +182,23 @@ struct RecordLine<'a> {
     word_entropy_bits: Option<f64>,
     distinct_2: Option<f64>,
     repetition: Option<f64>,
+    /// For records with `expect` = `answer`: the final answer found in the response.
+    extracted_answer: Option<String>,
+    /// For records with `expect` = `answer`: `pass` or `fail`.
+    verdict: Option<&'static str>,
+}
+
+/// Judges a record that expects an answer: the extracted answer and the verdict.
+fn judge_answer(record: &Record) -> Option<(Option<String>, &'static str)> {
+    if record.expect != Some(Expect::Answer) {
+        return None;
+    }
+    let expected = answer::ExpectedAnswer::parse(record.answer.as_deref()?);
+    let verdict = answer::judge(&record.response, &expected);
+    Some((
+        verdict.extracted,
+        if verdict.pass { "pass" } else { "fail" },
+    ))
 }
 
 fn write_record(
@@ -193,7 +220,14 @@ fn write_record(
         word_entropy_bits: scores.lexical.map(|lexical| lexical.word_entropy_bits),
         distinct_2: scores.lexical.map(|lexical| lexical.distinct_2),
         repetition: scores.lexical.map(|lexical| lexical.repetition),
+        extracted_answer: None,
+        verdict: None,
     };
+    let mut line = line;
+    if let Some((extracted, verdict)) = judge_answer(record) {
+        line.extracted_answer = extracted;
+        line.verdict = Some(verdict);
+    }
     match format {
         OutputFormat::Jsonl => {
             serde_json::to_writer(&mut *out, &line)?;
@@ -208,7 +242,7 @@ fn write_record(
                 |value: Option<f64>| value.map_or_else(|| "-".to_string(), |v| format!("{v:.3}"));
             writeln!(
                 out,
-                "{:<28} {:<9} {:<7} {:<36} {:>6} {:>7} {:>6} {:>6}",
+                "{:<28} {:<9} {:<7} {:<36} {:>6} {:>7} {:>6} {:>6} {:>12} {:<7}",
                 name,
                 line.outcome,
                 line.refusal.unwrap_or("-"),
@@ -218,6 +252,8 @@ fn write_record(
                 number(line.word_entropy_bits),
                 number(line.distinct_2),
                 number(line.repetition),
+                line.extracted_answer.as_deref().unwrap_or("-"),
+                line.verdict.unwrap_or("-"),
             )
         }
     }

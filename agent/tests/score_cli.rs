@@ -112,3 +112,28 @@ fn missing_file_fails() {
         String::from_utf8_lossy(&output.stderr).contains("cannot open /nonexistent/records.jsonl")
     );
 }
+
+#[test]
+fn answer_records_get_verdicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "math.jsonl",
+        r#"{"id": "m1", "prompt": "What is 12 times 3?", "response": "12 times 3 is 36.\nThe answer is 36.", "expect": "answer", "answer": "36"}
+{"id": "m2", "prompt": "What is 10 minus 4?", "response": "10 - 4 = 5, so the result is **5**.", "expect": "answer", "answer": "6"}
+{"id": "m3", "prompt": "Say hi.", "response": "Hi!"}
+"#,
+    );
+    let output = score(&["--format", "jsonl"], &[&file]);
+    assert!(output.status.success());
+    let lines: Vec<serde_json::Value> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(lines[0]["extracted_answer"], "36");
+    assert_eq!(lines[0]["verdict"], "pass");
+    assert_eq!(lines[1]["extracted_answer"], "5");
+    assert_eq!(lines[1]["verdict"], "fail");
+    assert!(lines[2]["verdict"].is_null());
+}
