@@ -335,11 +335,12 @@ async fn run_probe(args: ProbeArgs) -> anyhow::Result<ExitCode> {
 fn check_config(args: ConfigArgs) -> anyhow::Result<ExitCode> {
     let config = AgentConfig::load(&args.config)?;
     println!(
-        "{}: valid; deployment {} {}, {} source(s), collector {}",
+        "{}: valid; deployment {} {}, {} source(s), {} probe suite(s), collector {}",
         args.config.display(),
         config.deployment.model,
         config.deployment.version,
         config.sources.len(),
+        config.probe_suites.len(),
         config.collector.url
     );
     Ok(ExitCode::SUCCESS)

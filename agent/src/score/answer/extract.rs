@@ -218,6 +218,8 @@ pub(super) fn number_in_span(text: &str, span: &Marked) -> Option<NumberToken> {
 /// Picks the answer of a response without markers from the last sentence that holds a
 /// number. In that sentence a bold number (`**$18**`) wins, then the first number after the
 /// last `=`, then the last number outside brackets.
+// NOTE: a trailing sentence with another number ("Over 7 days that is $126.") wins over the
+// sentence that gave the answer. Only markers avoid that.
 pub(super) fn number_in_last_sentence(text: &str) -> Option<(NumberToken, &'static str)> {
     let last = last_number_in(text, 0, text.len())?;
     let start = sentence_start(text, last.start);
