@@ -47,9 +47,13 @@ impl LexicalScorer {
         let mut bigram_total: u32 = 0;
         let mut fourgram_total: u32 = 0;
         let mut fourgram_repeats: u32 = 0;
+        // Sum over distinct words of c * log2(c), kept up to date as counts grow.
+        let mut weighted = 0.0;
 
         for word in WordHashes::new(text.as_bytes()) {
-            *self.word_counts.entry(word).or_insert(0) += 1;
+            let count = self.word_counts.entry(word).or_insert(0);
+            *count += 1;
+            weighted += count_log_count(*count) - count_log_count(*count - 1);
             if words >= 1 {
                 bigram_total += 1;
                 self.bigrams.insert(combine(recent[0], word));
@@ -67,28 +71,44 @@ impl LexicalScorer {
 
         LexicalSignals {
             words,
-            word_entropy_bits: entropy_bits(words, self.word_counts.values().copied()),
+            word_entropy_bits: entropy_bits(words, weighted),
             distinct_2: ratio(self.bigrams.len() as u32, bigram_total),
             repetition: ratio(fourgram_repeats, fourgram_total),
         }
     }
 }
 
-/// Shannon entropy in bits of the distribution given by `counts`, which sum to `total`:
-/// `log2(N) - (1/N) * sum(c * log2(c))`.
-fn entropy_bits(total: u32, counts: impl Iterator<Item = u32>) -> f64 {
+/// Shannon entropy in bits of a distribution of `total` items whose counts `c` give
+/// `weighted` = sum(c * log2(c)): `log2(N) - weighted / N`.
+fn entropy_bits(total: u32, weighted: f64) -> f64 {
     if total < 2 {
         return 0.0;
     }
     let n = f64::from(total);
-    let weighted: f64 = counts
-        .filter(|&c| c > 1)
-        .map(|c| {
-            let c = f64::from(c);
-            c * c.log2()
-        })
-        .sum();
     (n.log2() - weighted / n).max(0.0)
+}
+
+/// Counts below this have `c * log2(c)` looked up instead of computed.
+const TABLE_COUNTS: usize = 1024;
+
+static COUNT_LOG_COUNT: std::sync::LazyLock<[f64; TABLE_COUNTS]> = std::sync::LazyLock::new(|| {
+    let mut table = [0.0; TABLE_COUNTS];
+    for (count, value) in table.iter_mut().enumerate().skip(2) {
+        let count = count as f64;
+        *value = count * count.log2();
+    }
+    table
+});
+
+/// `c * log2(c)`, with 0 for c = 0 and c = 1.
+fn count_log_count(count: u32) -> f64 {
+    match COUNT_LOG_COUNT.get(count as usize) {
+        Some(value) => *value,
+        None => {
+            let count = f64::from(count);
+            count * count.log2()
+        }
+    }
 }
 
 fn ratio(part: u32, whole: u32) -> f64 {
@@ -122,31 +142,65 @@ impl<'a> WordHashes<'a> {
     }
 }
 
-fn is_word_byte(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || byte >= 0x80
-}
+/// Each byte's value in a word: ASCII letters lowercased, digits and non-ASCII bytes as
+/// they are, and 0 for every byte that separates words.
+static WORD_BYTE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut byte = 0usize;
+    while byte < 256 {
+        let value = byte as u8;
+        table[byte] = if value.is_ascii_alphanumeric() {
+            value.to_ascii_lowercase()
+        } else if value >= 0x80 {
+            value
+        } else {
+            0
+        };
+        byte += 1;
+    }
+    table
+};
+
+const MIX: u64 = 0x9E37_79B9_7F4A_7C15;
 
 impl Iterator for WordHashes<'_> {
     type Item = u64;
 
+    /// Hashes eight bytes at a time: bytes are shifted into a word, which is mixed into
+    /// the hash with one multiply when full and once more at the end of the word,
+    /// together with the word length.
     fn next(&mut self) -> Option<u64> {
         let bytes = self.bytes;
         let mut i = self.position;
-        while i < bytes.len() && !is_word_byte(bytes[i]) {
+        while i < bytes.len() && WORD_BYTE[bytes[i] as usize] == 0 {
             i += 1;
         }
         if i == bytes.len() {
             self.position = i;
             return None;
         }
+        let start = i;
         let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        while i < bytes.len() && is_word_byte(bytes[i]) {
-            hash ^= u64::from(bytes[i].to_ascii_lowercase());
-            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        let mut chunk: u64 = 0;
+        let mut filled = 0;
+        while i < bytes.len() {
+            let value = WORD_BYTE[bytes[i] as usize];
+            if value == 0 {
+                break;
+            }
+            chunk = (chunk << 8) | u64::from(value);
+            filled += 1;
+            if filled == 8 {
+                hash = (hash ^ chunk).wrapping_mul(MIX);
+                chunk = 0;
+                filled = 0;
+            }
             i += 1;
         }
         self.position = i;
-        Some(hash.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (hash >> 29))
+        let length = (i - start) as u64;
+        hash = (hash ^ chunk ^ length.rotate_right(8)).wrapping_mul(MIX);
+        Some(hash ^ (hash >> 29))
     }
 }
 
