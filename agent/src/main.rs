@@ -116,6 +116,10 @@ struct ReplayArgs {
     /// Extra deployment label, as KEY=VALUE; repeat for more.
     #[arg(long = "label", value_name = "KEY=VALUE", value_parser = parse_label)]
     labels: Vec<(String, String)>,
+    /// Version of the same model to compare this one with [default: the previous
+    /// version, in order of first appearance at the collector].
+    #[arg(long, value_name = "VERSION")]
+    baseline_version: Option<String>,
     /// Name of this agent in the collector's records [default: the host name].
     #[arg(long)]
     agent_id: Option<String>,
@@ -195,6 +199,7 @@ async fn run_replay(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         model: args.model,
         version: args.version,
         labels,
+        baseline_version: args.baseline_version,
         files: args.files,
         max_record_bytes: args.max_record_bytes,
         batch_size: args.batch_size as usize,

@@ -32,6 +32,8 @@ pub struct ReplayConfig {
     pub model: String,
     pub version: String,
     pub labels: BTreeMap<String, String>,
+    /// Version to compare this one with, instead of the previous version.
+    pub baseline_version: Option<String>,
     pub files: Vec<PathBuf>,
     /// Largest record accepted, in bytes.
     pub max_record_bytes: usize,
@@ -59,6 +61,7 @@ impl ReplayConfig {
             model: model.into(),
             version: version.into(),
             labels: BTreeMap::new(),
+            baseline_version: None,
             files,
             max_record_bytes: crate::input::DEFAULT_MAX_RECORD_BYTES,
             batch_size: 256,
@@ -116,6 +119,7 @@ pub async fn run(
         model: config.model.clone(),
         version: config.version.clone(),
         labels: config.labels.clone().into_iter().collect(),
+        baseline_version: config.baseline_version.clone().unwrap_or_default(),
     };
     let mut delivery_config = DeliveryConfig::new(
         config.collector.clone(),

@@ -81,6 +81,11 @@ pub async fn run(
         model: config.deployment.model.clone(),
         version: config.deployment.version.clone(),
         labels: config.deployment.labels.clone().into_iter().collect(),
+        baseline_version: config
+            .deployment
+            .baseline_version
+            .clone()
+            .unwrap_or_default(),
     };
     let mut delivery_config =
         DeliveryConfig::new(config.collector.url.clone(), agent_id, deployment);

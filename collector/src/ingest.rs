@@ -249,6 +249,18 @@ fn validate_hello(hello: &Hello) -> Result<(), Status> {
     };
     check_name("deployment.model", &deployment.model)?;
     check_name("deployment.version", &deployment.version)?;
+    if deployment.baseline_version.len() > MAX_NAME_BYTES {
+        return Err(Status::invalid_argument(format!(
+            "Hello field deployment.baseline_version is {} bytes long, over the limit of {MAX_NAME_BYTES}",
+            deployment.baseline_version.len()
+        )));
+    }
+    if deployment.baseline_version == deployment.version {
+        return Err(Status::invalid_argument(format!(
+            "deployment.baseline_version {:?} is the deployment's own version: name an earlier or parallel version",
+            deployment.version
+        )));
+    }
     if deployment.labels.len() > MAX_LABELS {
         return Err(Status::invalid_argument(format!(
             "deployment has {} labels, over the limit of {MAX_LABELS}",

@@ -20,8 +20,16 @@ pub fn read_summary(path: &Path) -> Result<Vec<summary::DeploymentSummary>, stor
     let connection = store::open_for_reading(path)?;
     let totals = store::query::deployment_totals(&connection)?;
     let probes = store::query::probe_category_totals(&connection)?;
+    let baselines = store::query::baselines(&connection)?;
     Ok(totals
         .iter()
-        .map(|totals| summary::DeploymentSummary::new(totals, &probes))
+        .map(|totals| {
+            let mut row = summary::DeploymentSummary::new(totals, &probes);
+            row.baseline_version = baselines
+                .iter()
+                .find(|(id, _)| *id == totals.id)
+                .map(|(_, version)| version.clone());
+            row
+        })
         .collect())
 }

@@ -12,6 +12,9 @@ use crate::store::query::{DeploymentTotals, ProbeCategoryTotals};
 pub struct DeploymentSummary {
     pub model: String,
     pub version: String,
+    /// The version this one is compared with; `None` for the first version of a model
+    /// with no declared baseline.
+    pub baseline_version: Option<String>,
     /// Responses stored.
     pub responses: u64,
     /// Refused (full or partial) among all responses.
@@ -70,6 +73,7 @@ impl From<&DeploymentTotals> for DeploymentSummary {
         Self {
             model: totals.model.clone(),
             version: totals.version.clone(),
+            baseline_version: None,
             responses: totals.responses,
             refusal_rate: rate(totals.refused, totals.responses),
             comply_responses: totals.comply,
@@ -97,6 +101,7 @@ pub fn to_table(rows: &[DeploymentSummary]) -> String {
     let header = [
         "MODEL",
         "VERSION",
+        "BASELINE",
         "RESPONSES",
         "REFUSAL",
         "OVER-REFUSAL",
@@ -108,6 +113,7 @@ pub fn to_table(rows: &[DeploymentSummary]) -> String {
         cells.push(vec![
             row.model.clone(),
             row.version.clone(),
+            row.baseline_version.clone().unwrap_or_else(|| "-".into()),
             row.responses.to_string(),
             percent(row.refusal_rate),
             format!(

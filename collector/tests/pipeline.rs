@@ -94,6 +94,12 @@ async fn xstest_replay_stores_each_record_once() {
         .map(|row| row["version"].as_str().unwrap())
         .collect();
     assert_eq!(versions, MODELS);
+    // Without a declared baseline, each version is compared with the previous one.
+    let baselines: Vec<Option<&str>> = summary
+        .iter()
+        .map(|row| row["baseline_version"].as_str())
+        .collect();
+    assert_eq!(baselines, [None, Some("gpt4"), Some("mistralinstruct")]);
     for row in &summary {
         let version = row["version"].as_str().unwrap();
         assert_eq!(row["model"], "xstest");

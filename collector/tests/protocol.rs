@@ -95,6 +95,7 @@ fn hello(agent_id: &str, boot_id: &str) -> AgentMessage {
                 model: "model".into(),
                 version: "v1".into(),
                 labels: [("variant".to_string(), "tuned".to_string())].into(),
+                baseline_version: String::new(),
             }),
             agent_version: "test".into(),
         })),
@@ -366,4 +367,48 @@ async fn drop_counts_keep_largest_report() {
         .unwrap();
     assert_eq!(stored, 7);
     collector.stop().await;
+}
+
+#[tokio::test]
+async fn declared_baseline_replaces_previous_version() {
+    let collector = TestCollector::start(4 * 1024 * 1024).await;
+    let hello_for = |version: &str, baseline: &str| AgentMessage {
+        kind: Some(agent_message::Kind::Hello(Hello {
+            agent_id: format!("agent-{version}"),
+            boot_id: "boot".into(),
+            deployment: Some(Deployment {
+                model: "model".into(),
+                version: version.into(),
+                labels: Default::default(),
+                baseline_version: baseline.into(),
+            }),
+            agent_version: "test".into(),
+        })),
+    };
+    for (version, baseline) in [("base", ""), ("v1", ""), ("v2", "base")] {
+        let mut stream = open(&collector.url).await;
+        stream.send(hello_for(version, baseline)).await;
+        stream.welcome().await;
+    }
+    let mut stream = open(&collector.url).await;
+    stream.send(hello_for("v3", "v3")).await;
+    let status = stream.next().await.unwrap_err();
+    assert_eq!(status.code(), Code::InvalidArgument);
+    assert!(
+        status.message().contains("own version"),
+        "{}",
+        status.message()
+    );
+
+    let db = collector.db.clone();
+    let _dir = collector.stop().await;
+    let summary = candor_collector::read_summary(&db).unwrap();
+    let baselines: Vec<(&str, Option<&str>)> = summary
+        .iter()
+        .map(|row| (row.version.as_str(), row.baseline_version.as_deref()))
+        .collect();
+    assert_eq!(
+        baselines,
+        [("base", None), ("v1", Some("base")), ("v2", Some("base"))]
+    );
 }

@@ -122,6 +122,10 @@ pub struct DeploymentConfig {
     /// underscores. Default: none.
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
+    /// Version of the same model to compare this one with, such as an untuned base
+    /// model served in parallel. Default: the previous version, in order of first
+    /// appearance at the collector.
+    pub baseline_version: Option<String>,
 }
 
 /// The agent's own HTTP endpoint.

@@ -101,6 +101,16 @@ impl AgentConfig {
                 return Err(invalid(key, value, "must be 1 to 128 bytes"));
             }
         }
+        if let Some(baseline) = &deployment.baseline_version {
+            if baseline.trim().is_empty() || baseline.len() > 128 || baseline == &deployment.version
+            {
+                return Err(invalid(
+                    "deployment.baseline_version",
+                    baseline,
+                    "must be 1 to 128 bytes and differ from deployment.version",
+                ));
+            }
+        }
         if deployment.labels.len() > 16 {
             return Err(invalid(
                 "deployment.labels",

@@ -1,7 +1,8 @@
 //! The SQLite store: schema, migrations and connections.
 //!
 //! Schema (current version 2):
-//! - `deployments`: one row per (`model`, `version`), in order of first appearance.
+//! - `deployments`: one row per (`model`, `version`), in order of first appearance, with
+//!   the declared baseline version when an agent or an operator set one.
 //! - `agent_boots`: one row per (`agent_id`, `boot_id`): one run of one agent process,
 //!   with the deployment it reports for and its labels as a JSON object.
 //! - `batches`: one row per committed batch, keyed by (`boot`, `sequence`). A batch that
@@ -101,6 +102,7 @@ ALTER TABLE observations ADD COLUMN verdict_reason TEXT;
 ALTER TABLE observations ADD COLUMN extracted_answer TEXT;
 ALTER TABLE observations ADD COLUMN diversity_distinct_2 REAL;
 ALTER TABLE observations ADD COLUMN diversity_dissimilarity REAL;
+ALTER TABLE deployments ADD COLUMN baseline_version TEXT;
 CREATE TABLE agent_drops (
     boot INTEGER NOT NULL REFERENCES agent_boots (id),
     reason TEXT NOT NULL,

@@ -62,6 +62,29 @@ pub fn drop_counts(connection: &Connection) -> Result<Vec<DropCount>, StoreError
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// The version each deployment is compared with: the declared baseline when there is
+/// one, else the previous version of the same model in order of first appearance.
+/// Returns (deployment id, baseline version) for deployments that have a baseline.
+pub fn baselines(connection: &Connection) -> Result<Vec<(i64, String)>, StoreError> {
+    let mut statement = connection.prepare(
+        "SELECT d.id, COALESCE(d.baseline_version,
+                  (SELECT p.version FROM deployments p
+                   WHERE p.model = d.model AND (p.first_seen_ms, p.id) < (d.first_seen_ms, d.id)
+                   ORDER BY p.first_seen_ms DESC, p.id DESC LIMIT 1))
+         FROM deployments d",
+    )?;
+    let rows = statement.query_map([], |row| {
+        Ok((row.get::<_, i64>(0)?, row.get::<_, Option<String>>(1)?))
+    })?;
+    let mut baselines = Vec::new();
+    for row in rows {
+        if let (id, Some(version)) = row? {
+            baselines.push((id, version));
+        }
+    }
+    Ok(baselines)
+}
+
 /// Totals of one deployment, from which the summary's rates are computed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeploymentTotals {

@@ -300,6 +300,16 @@ fn register(connection: &Connection, hello: &Hello, now: i64) -> Result<Session,
          ON CONFLICT (model, version) DO NOTHING",
         params![deployment.model, deployment.version, now],
     )?;
+    if !deployment.baseline_version.is_empty() {
+        connection.execute(
+            "UPDATE deployments SET baseline_version = ?1 WHERE model = ?2 AND version = ?3",
+            params![
+                deployment.baseline_version,
+                deployment.model,
+                deployment.version
+            ],
+        )?;
+    }
     let deployment_id: i64 = connection.query_row(
         "SELECT id FROM deployments WHERE model = ?1 AND version = ?2",
         params![deployment.model, deployment.version],
