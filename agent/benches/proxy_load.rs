@@ -197,6 +197,7 @@ async fn start_collector(db: &Path) -> SocketAddr {
         http_addr: "127.0.0.1:0".parse().unwrap(),
         limits: Default::default(),
         shutdown_grace: Duration::from_secs(2),
+        evaluator: Default::default(),
     };
     let collector = Collector::bind(config).await.unwrap();
     let addr = collector.grpc_addr();

@@ -18,6 +18,7 @@ async fn start_collector(dir: &Path) -> (String, PathBuf) {
         http_addr: "127.0.0.1:0".parse().unwrap(),
         limits: IngestLimits::default(),
         shutdown_grace: Duration::from_secs(5),
+        evaluator: Default::default(),
     };
     let collector = Collector::bind(config).await.unwrap();
     let url = format!("http://{}", collector.grpc_addr());

@@ -17,13 +17,23 @@ use crate::metrics::Metrics;
 struct HttpState {
     metrics: Arc<Metrics>,
     shutdown: watch::Receiver<bool>,
+    db: std::path::PathBuf,
 }
 
-pub fn router(metrics: Arc<Metrics>, shutdown: watch::Receiver<bool>) -> Router {
+pub fn router(
+    metrics: Arc<Metrics>,
+    shutdown: watch::Receiver<bool>,
+    db: std::path::PathBuf,
+) -> Router {
     Router::new()
         .route("/metrics", get(metrics_handler))
         .route("/healthz", get(health_handler))
-        .with_state(HttpState { metrics, shutdown })
+        .route("/api/v1/alerts", get(alerts_handler))
+        .with_state(HttpState {
+            metrics,
+            shutdown,
+            db,
+        })
 }
 
 async fn metrics_handler(State(state): State<HttpState>) -> impl IntoResponse {
@@ -34,6 +44,31 @@ async fn metrics_handler(State(state): State<HttpState>) -> impl IntoResponse {
         )],
         state.metrics.encode(),
     )
+}
+
+/// The alert history as JSON, newest change first.
+async fn alerts_handler(State(state): State<HttpState>) -> impl IntoResponse {
+    let db = state.db.clone();
+    match tokio::task::spawn_blocking(move || crate::read_alerts(&db)).await {
+        Ok(Ok(alerts)) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            serde_json::to_string(&alerts).expect("alerts serialize"),
+        ),
+        Ok(Err(error)) => {
+            tracing::error!(%error, "Reading alerts failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::CONTENT_TYPE, "application/json")],
+                serde_json::json!({"error": format!("reading alerts failed: {error}")}).to_string(),
+            )
+        }
+        Err(_) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            [(header::CONTENT_TYPE, "application/json")],
+            "{\"error\":\"reading alerts failed\"}".to_string(),
+        ),
+    }
 }
 
 async fn health_handler(State(state): State<HttpState>) -> impl IntoResponse {

@@ -5,6 +5,8 @@
 //!   (`/metrics`, `/healthz`) and [`metrics`].
 //! - [`summary`] builds the per-deployment summary from the store.
 
+pub mod alerts;
+pub mod detect;
 pub mod http;
 pub mod ingest;
 pub mod metrics;
@@ -14,6 +16,15 @@ pub mod store;
 pub mod summary;
 
 use std::path::Path;
+
+/// Reads every alert from the database at `path`, newest change first.
+pub fn read_alerts(path: &Path) -> Result<Vec<alerts::AlertRecord>, store::StoreError> {
+    let connection = store::open_for_reading(path)?;
+    Ok(store::alerts::read_alerts(&connection)?
+        .into_iter()
+        .map(alerts::AlertRecord::from)
+        .collect())
+}
 
 /// Reads the per-deployment summary from the database at `path`.
 pub fn read_summary(path: &Path) -> Result<Vec<summary::DeploymentSummary>, store::StoreError> {

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
+use candor_collector::detect::evaluator::EvaluatorConfig;
 use candor_collector::ingest::IngestLimits;
 use candor_collector::serve::{Collector, ServeConfig};
 use candor_collector::summary;
@@ -29,6 +30,8 @@ enum Command {
     Serve(ServeArgs),
     /// Print one row per deployment with its refusal rates.
     Summary(SummaryArgs),
+    /// Print the alerts: pending, firing and resolved.
+    Alerts(SummaryArgs),
 }
 
 #[derive(clap::Args)]
@@ -53,6 +56,19 @@ struct ServeArgs {
     /// Seconds allowed for a clean shutdown before open streams are dropped.
     #[arg(long, default_value_t = 10, value_name = "SECONDS")]
     shutdown_grace: u64,
+    /// Milliseconds between evaluations of every deployment against its baseline.
+    #[arg(long, default_value_t = 5000, value_name = "MILLISECONDS",
+          value_parser = clap::value_parser!(u64).range(10..))]
+    evaluate_interval_ms: u64,
+    /// Seconds a condition must hold before its alert fires (0 fires at once).
+    #[arg(long, default_value_t = 0, value_name = "SECONDS")]
+    alert_hold: u64,
+    /// False-alarm bound of each sequential test, from 0 to 1.
+    #[arg(long, default_value_t = 0.01, value_name = "ALPHA")]
+    alert_alpha: f64,
+    /// Samples each side needs before a rate comparison may decide.
+    #[arg(long, default_value_t = 200, value_name = "COUNT")]
+    alert_min_samples: u64,
 }
 
 #[derive(clap::Args)]
@@ -87,6 +103,17 @@ fn main() -> anyhow::Result<()> {
                 tokio::runtime::Runtime::new().context("failed to start the async runtime")?;
             runtime.block_on(serve(args))
         }
+        Command::Alerts(args) => {
+            let alerts = candor_collector::read_alerts(&args.db)?;
+            match args.format {
+                Format::Table => print!("{}", candor_collector::alerts::to_table(&alerts)),
+                Format::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&alerts).expect("alerts serialize")
+                ),
+            }
+            Ok(())
+        }
         Command::Summary(args) => {
             let rows = candor_collector::read_summary(&args.db)?;
             match args.format {
@@ -102,7 +129,25 @@ fn main() -> anyhow::Result<()> {
     }
 }
 
+fn evaluator_config(args: &ServeArgs) -> anyhow::Result<EvaluatorConfig> {
+    if !(args.alert_alpha > 0.0 && args.alert_alpha < 1.0) {
+        anyhow::bail!(
+            "invalid --alert-alpha {}: give a number between 0 and 1, such as 0.01",
+            args.alert_alpha
+        );
+    }
+    let mut config = EvaluatorConfig {
+        interval: Duration::from_millis(args.evaluate_interval_ms),
+        hold: Duration::from_secs(args.alert_hold),
+        ..EvaluatorConfig::default()
+    };
+    config.detection.rates.alpha = args.alert_alpha;
+    config.detection.rates.min_samples = args.alert_min_samples;
+    Ok(config)
+}
+
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let evaluator = evaluator_config(&args)?;
     let config = ServeConfig {
         db: args.db,
         grpc_addr: args.grpc_addr,
@@ -113,6 +158,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             ..IngestLimits::default()
         },
         shutdown_grace: Duration::from_secs(args.shutdown_grace),
+        evaluator,
     };
     let collector = Collector::bind(config).await?;
     // Tests and scripts started with port 0 read the bound addresses from this line.

@@ -6,7 +6,8 @@
 //! and from the fixed enum names in [`crate::names`].
 
 use prometheus::{
-    Encoder, Histogram, HistogramOpts, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+    Encoder, GaugeVec, Histogram, HistogramOpts, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
 };
 
 use crate::names;
@@ -23,6 +24,9 @@ pub struct Metrics {
     commit_seconds: Histogram,
     agent_drops: IntCounterVec,
     store_healthy: IntGauge,
+    alert_state: IntGaugeVec,
+    signal_value: GaugeVec,
+    signal_baseline_value: GaugeVec,
 }
 
 /// Drop reasons that agents of this version report; any other reason is exported as
@@ -87,6 +91,30 @@ impl Metrics {
         )?;
         store_healthy.set(1);
         registry.register(Box::new(store_healthy.clone()))?;
+        let alert_state = IntGaugeVec::new(
+            Opts::new(
+                "candor_alert_state",
+                "State of the alerts of each name and deployment: 0 inactive or resolved, 1 pending, 2 firing.",
+            ),
+            &["alertname", "model", "version"],
+        )?;
+        let signal_value = GaugeVec::new(
+            Opts::new(
+                "candor_signal_value",
+                "Value of a compared signal for a deployment, at the last evaluation.",
+            ),
+            &["signal", "model", "version"],
+        )?;
+        let signal_baseline_value = GaugeVec::new(
+            Opts::new(
+                "candor_signal_baseline_value",
+                "Value of a compared signal for the deployment's baseline, at the last evaluation.",
+            ),
+            &["signal", "model", "version"],
+        )?;
+        registry.register(Box::new(alert_state.clone()))?;
+        registry.register(Box::new(signal_value.clone()))?;
+        registry.register(Box::new(signal_baseline_value.clone()))?;
         registry.register(Box::new(responses.clone()))?;
         registry.register(Box::new(refusals.clone()))?;
         registry.register(Box::new(batches.clone()))?;
@@ -106,7 +134,49 @@ impl Metrics {
             commit_seconds,
             agent_drops,
             store_healthy,
+            alert_state,
+            signal_value,
+            signal_baseline_value,
         })
+    }
+
+    /// Sets the alert state gauges from the stored alerts: per name and deployment, the
+    /// highest state of its alerts.
+    pub fn set_alerts(&self, alerts: &[crate::detect::lifecycle::Alert]) {
+        let mut states: std::collections::BTreeMap<(String, String, String), i64> =
+            Default::default();
+        for alert in alerts {
+            let level = match alert.state.as_str() {
+                "firing" => 2,
+                "pending" => 1,
+                _ => 0,
+            };
+            let label = |name: &str| alert.labels.get(name).cloned().unwrap_or_default();
+            let key = (alert.alertname.clone(), label("model"), label("version"));
+            let entry = states.entry(key).or_insert(0);
+            *entry = (*entry).max(level);
+        }
+        for ((alertname, model, version), level) in states {
+            self.alert_state
+                .with_label_values(&[&alertname, &model, &version])
+                .set(level);
+        }
+    }
+
+    /// Sets the compared signal values; non-finite values are skipped.
+    pub fn set_signals(&self, values: &[(&'static str, String, String, f64, f64)]) {
+        for (signal, model, version, value, baseline) in values {
+            if value.is_finite() {
+                self.signal_value
+                    .with_label_values(&[signal, model.as_str(), version.as_str()])
+                    .set(*value);
+            }
+            if baseline.is_finite() {
+                self.signal_baseline_value
+                    .with_label_values(&[signal, model.as_str(), version.as_str()])
+                    .set(*baseline);
+            }
+        }
     }
 
     pub fn set_store_healthy(&self, healthy: bool) {

@@ -17,6 +17,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio_stream::wrappers::TcpListenerStream;
 
+use crate::detect::evaluator::EvaluatorConfig;
 use crate::http;
 use crate::ingest::{IngestLimits, IngestService};
 use crate::metrics::Metrics;
@@ -34,6 +35,8 @@ pub struct ServeConfig {
     pub limits: IngestLimits,
     /// Time allowed for streams and servers to stop before they are dropped.
     pub shutdown_grace: Duration,
+    /// Degradation detection settings.
+    pub evaluator: EvaluatorConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -109,6 +112,13 @@ impl Collector {
         let (stop_sender, stop) = watch::channel(false);
 
         let writer_control = writer.clone();
+        let evaluator = tokio::spawn(crate::detect::evaluator::run(
+            config.db.clone(),
+            writer.clone(),
+            metrics.clone(),
+            config.evaluator.clone(),
+            stop.clone(),
+        ));
         let service = IngestService {
             writer,
             metrics: metrics.clone(),
@@ -128,10 +138,13 @@ impl Collector {
                 let _ = grpc_stop.wait_for(|stopping| *stopping).await;
             });
         let mut http_stop = stop.clone();
-        let http = axum::serve(http_listener, http::router(metrics.clone(), stop.clone()))
-            .with_graceful_shutdown(async move {
-                let _ = http_stop.wait_for(|stopping| *stopping).await;
-            });
+        let http = axum::serve(
+            http_listener,
+            http::router(metrics.clone(), stop.clone(), config.db.clone()),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = http_stop.wait_for(|stopping| *stopping).await;
+        });
         let grpc = tokio::spawn(grpc);
         let http = tokio::spawn(async move { http.await });
         tracing::info!(%grpc_addr, %http_addr, db = %config.db.display(), "Collector started");
@@ -139,6 +152,7 @@ impl Collector {
         shutdown.await;
         tracing::info!("Collector shutting down");
         stop_sender.send_replace(true);
+        let _ = evaluator.await;
 
         let grace = config.shutdown_grace;
         let mut grpc = grpc;

@@ -37,6 +37,7 @@ impl TestCollector {
                 ..IngestLimits::default()
             },
             shutdown_grace: Duration::from_secs(5),
+            evaluator: Default::default(),
         };
         let collector = Collector::bind(config).await.unwrap();
         let url = format!("http://{}", collector.grpc_addr());

@@ -32,6 +32,7 @@ impl TestCollector {
             http_addr: "127.0.0.1:0".parse().unwrap(),
             limits: IngestLimits::default(),
             shutdown_grace: Duration::from_secs(5),
+            evaluator: Default::default(),
         };
         let collector = Collector::bind(config).await.unwrap();
         let grpc_addr = collector.grpc_addr();

@@ -1,6 +1,6 @@
 //! The SQLite store: schema, migrations and connections.
 //!
-//! Schema (current version 2):
+//! Schema (current version 3):
 //! - `deployments`: one row per (`model`, `version`), in order of first appearance, with
 //!   the declared baseline version when an agent or an operator set one.
 //! - `agent_boots`: one row per (`agent_id`, `boot_id`): one run of one agent process,
@@ -12,6 +12,9 @@
 //!   token-entropy, latency and usage columns are NULL when unknown. An observation
 //!   with a `dedupe_key` is stored at most once per deployment and key. Probe results
 //!   fill the `probe_*`, `verdict*`, `extracted_answer` and `diversity_*` columns.
+//! - `alerts`: one row per alert fingerprint with its lifecycle state (`pending`,
+//!   `firing`, `resolved`), labels and annotations as JSON; `alert_history` records
+//!   each state change.
 //! - `agent_drops`: per agent boot and reason, the cumulative count of observations the
 //!   agent dropped before delivery. Counts only grow within a boot, so the stored value
 //!   is the largest one reported.
@@ -24,6 +27,7 @@
 //! commits groups of requests in one transaction each. Readers (`summary`, metric
 //! start-up) open their own connections; WAL mode lets them read while it writes.
 
+pub mod alerts;
 pub mod query;
 pub mod writer;
 
@@ -109,6 +113,29 @@ CREATE TABLE agent_drops (
     count INTEGER NOT NULL,
     PRIMARY KEY (boot, reason)
 ) WITHOUT ROWID;
+"#,
+    r#"
+CREATE TABLE alerts (
+    fingerprint TEXT PRIMARY KEY,
+    alertname TEXT NOT NULL,
+    deployment_id INTEGER NOT NULL REFERENCES deployments (id),
+    labels TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    state TEXT NOT NULL,
+    pending_since_ms INTEGER,
+    started_at_ms INTEGER,
+    resolved_at_ms INTEGER,
+    updated_at_ms INTEGER NOT NULL,
+    annotations TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE alert_history (
+    id INTEGER PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    state TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    annotations TEXT NOT NULL
+);
+CREATE INDEX alert_history_by_fingerprint ON alert_history (fingerprint, at_ms);
 "#,
 ];
 

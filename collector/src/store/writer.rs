@@ -53,6 +53,11 @@ enum Command {
         batch: ObservationBatch,
         reply: oneshot::Sender<Result<Committed, StoreError>>,
     },
+    /// Store planned alert changes.
+    Alerts {
+        changes: Vec<crate::detect::lifecycle::Change>,
+        reply: oneshot::Sender<Result<(), StoreError>>,
+    },
     /// Commit what is queued before this command, then stop.
     Stop,
 }
@@ -60,7 +65,7 @@ enum Command {
 impl Command {
     fn observations(&self) -> usize {
         match self {
-            Command::Register { .. } | Command::Stop => 0,
+            Command::Register { .. } | Command::Alerts { .. } | Command::Stop => 0,
             Command::Commit { batch, .. } => batch.observations.len(),
         }
     }
@@ -78,6 +83,19 @@ impl WriterHandle {
         let (reply, receiver) = oneshot::channel();
         self.commands
             .send(Command::Register { hello, reply })
+            .await
+            .map_err(|_| StoreError::WriterStopped)?;
+        receiver.await.map_err(|_| StoreError::WriterStopped)?
+    }
+
+    /// Stores planned alert changes and waits for the commit.
+    pub async fn apply_alerts(
+        &self,
+        changes: Vec<crate::detect::lifecycle::Change>,
+    ) -> Result<(), StoreError> {
+        let (reply, receiver) = oneshot::channel();
+        self.commands
+            .send(Command::Alerts { changes, reply })
             .await
             .map_err(|_| StoreError::WriterStopped)?;
         receiver.await.map_err(|_| StoreError::WriterStopped)?
@@ -163,6 +181,7 @@ fn run(mut connection: Connection, mut receiver: mpsc::Receiver<Command>, metric
 /// What one command produced, before the group commits.
 enum Effect {
     Registered(Session),
+    AlertsStored,
     Committed {
         committed: Committed,
         /// Whether each observation of the batch was stored.
@@ -184,6 +203,9 @@ fn write_group(
         let savepoint = transaction.savepoint()?;
         let result = match command {
             Command::Stop => unreachable!("stop commands are removed before writing"),
+            Command::Alerts { changes, .. } => {
+                super::alerts::apply(&savepoint, changes).map(|()| Effect::AlertsStored)
+            }
             Command::Register { hello, .. } => {
                 register(&savepoint, hello, now).map(Effect::Registered)
             }
@@ -224,6 +246,14 @@ fn reply(
         let result = result.take();
         match command {
             Command::Stop => {}
+            Command::Alerts { reply, .. } => {
+                let result = match result {
+                    Some(Ok(_)) => Ok(()),
+                    Some(Err(error)) => Err(error),
+                    None => Err(StoreError::WriterStopped),
+                };
+                let _ = reply.send(result);
+            }
             Command::Register { reply, .. } => {
                 let result = match result {
                     Some(Ok(Effect::Registered(session))) => Ok(session),

@@ -21,10 +21,16 @@ pub struct CollectorProcess {
 impl CollectorProcess {
     /// Starts the collector on `db`, with the gRPC address `grpc` (port 0 for any).
     pub fn start(db: &Path, grpc: &str) -> Self {
+        Self::start_with(db, grpc, &[])
+    }
+
+    /// Starts the collector with extra `serve` arguments.
+    pub fn start_with(db: &Path, grpc: &str, extra: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_candor-collector"))
             .args(["serve", "--db"])
             .arg(db)
             .args(["--grpc-addr", grpc, "--http-addr", "127.0.0.1:0"])
+            .args(extra)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

@@ -1,0 +1,169 @@
+//! The evaluation task: on a fixed interval it reads every deployment's signals,
+//! compares each with its baseline, plans the alert changes and stores them through the
+//! store writer, and updates the alert and signal metrics.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use super::detectors::{evaluate, DetectionConfig};
+use super::lifecycle::{plan, Alert, Change, Subject};
+use super::signals::read_signals;
+use crate::metrics::Metrics;
+use crate::store::writer::WriterHandle;
+use crate::store::{self, alerts, now_unix_ms, query, StoreError};
+
+/// Settings of the evaluation task.
+#[derive(Debug, Clone)]
+pub struct EvaluatorConfig {
+    /// Time between evaluations.
+    pub interval: Duration,
+    /// How long a condition must hold before its alert fires.
+    pub hold: Duration,
+    pub detection: DetectionConfig,
+}
+
+impl Default for EvaluatorConfig {
+    fn default() -> Self {
+        Self {
+            interval: Duration::from_secs(5),
+            hold: Duration::ZERO,
+            detection: DetectionConfig::default(),
+        }
+    }
+}
+
+/// What one evaluation read and decided.
+struct Outcome {
+    changes: Vec<Change>,
+    alerts: Vec<Alert>,
+    /// (signal, model, version, candidate value, baseline value)
+    values: Vec<(&'static str, String, String, f64, f64)>,
+}
+
+/// Reads the store and plans alert changes; blocking.
+fn plan_changes(
+    db: &std::path::Path,
+    config: &EvaluatorConfig,
+    now_ms: i64,
+) -> Result<Outcome, StoreError> {
+    let connection = store::open_for_reading(db)?;
+    let signals = read_signals(&connection)?;
+    let baselines = query::baselines(&connection)?;
+    let alerts = alerts::read_alerts(&connection)?;
+    let hold_ms = config.hold.as_millis() as i64;
+    let mut changes = Vec::new();
+    let mut values = Vec::new();
+    for candidate in &signals {
+        let Some((_, baseline_version)) = baselines
+            .iter()
+            .find(|(id, _)| *id == candidate.deployment_id)
+        else {
+            continue;
+        };
+        let Some(baseline) = signals
+            .iter()
+            .find(|signal| signal.model == candidate.model && &signal.version == baseline_version)
+        else {
+            continue;
+        };
+        let evaluations = evaluate(candidate, baseline, &config.detection);
+        for evaluation in &evaluations {
+            for (signal, value, baseline_value) in &evaluation.values {
+                values.push((
+                    *signal,
+                    candidate.model.clone(),
+                    candidate.version.clone(),
+                    *value,
+                    *baseline_value,
+                ));
+            }
+        }
+        let subject = Subject {
+            deployment_id: candidate.deployment_id,
+            model: candidate.model.clone(),
+            version: candidate.version.clone(),
+            baseline_version: baseline_version.clone(),
+        };
+        let current: Vec<Alert> = alerts
+            .iter()
+            .filter(|alert| alert.deployment_id == candidate.deployment_id)
+            .cloned()
+            .collect();
+        changes.extend(plan(&subject, &evaluations, &current, now_ms, hold_ms));
+    }
+    Ok(Outcome {
+        changes,
+        alerts,
+        values,
+    })
+}
+
+/// Runs one evaluation and stores its changes. Returns the changes.
+pub async fn evaluate_once(
+    db: PathBuf,
+    writer: &WriterHandle,
+    metrics: &Metrics,
+    config: &EvaluatorConfig,
+) -> Result<Vec<Change>, StoreError> {
+    let now_ms = now_unix_ms();
+    let planning_config = config.clone();
+    let outcome = tokio::task::spawn_blocking(move || plan_changes(&db, &planning_config, now_ms))
+        .await
+        .expect("planning does not panic")?;
+    if !outcome.changes.is_empty() {
+        writer.apply_alerts(outcome.changes.clone()).await?;
+        for change in outcome.changes.iter().filter(|change| change.state_changed) {
+            tracing::info!(
+                alertname = %change.alert.alertname,
+                fingerprint = %change.alert.fingerprint,
+                state = %change.alert.state,
+                summary = change.alert.annotations.get("summary").map(String::as_str).unwrap_or_default(),
+                "Alert changed state"
+            );
+        }
+    }
+    // Metrics reflect the stored alerts with this evaluation's changes applied.
+    let mut current = outcome.alerts;
+    for change in &outcome.changes {
+        match current
+            .iter_mut()
+            .find(|alert| alert.fingerprint == change.alert.fingerprint)
+        {
+            Some(alert) => *alert = change.alert.clone(),
+            None => current.push(change.alert.clone()),
+        }
+    }
+    metrics.set_alerts(&current);
+    metrics.set_signals(&outcome.values);
+    Ok(outcome.changes)
+}
+
+/// Evaluates every `config.interval` until `stop` turns true.
+pub async fn run(
+    db: PathBuf,
+    writer: WriterHandle,
+    metrics: Arc<Metrics>,
+    config: EvaluatorConfig,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut failures = 0u64;
+    loop {
+        tokio::select! {
+            _ = stop.wait_for(|stopping| *stopping) => break,
+            () = tokio::time::sleep(config.interval) => {}
+        }
+        match evaluate_once(db.clone(), &writer, &metrics, &config).await {
+            Ok(_) => failures = 0,
+            Err(error) => {
+                failures += 1;
+                // Log the first failure of a run of failures, then every hundredth.
+                if failures == 1 || failures.is_multiple_of(100) {
+                    tracing::error!(%error, failures, "Alert evaluation failed; alerts keep their state until it succeeds");
+                }
+            }
+        }
+    }
+}

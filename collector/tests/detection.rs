@@ -1,0 +1,159 @@
+//! Degradation detection on real before/after pairs: the same Mistral model before and
+//! after a guardrail prompt, replayed as two versions of one model in each order, and
+//! GPT-4 replayed as both versions.
+
+mod common;
+
+use std::time::Duration;
+
+use candor_agent::replay::{self, ReplayConfig};
+use common::{http_get, sample, shared_data, CollectorProcess};
+
+async fn replay_version(collector: &CollectorProcess, model: &str, version: &str, file: &str) {
+    let config = ReplayConfig::new(
+        collector.grpc_url(),
+        model,
+        version,
+        vec![shared_data(file)],
+    );
+    let report = replay::run(config, std::future::pending()).await.unwrap();
+    assert_eq!(report.delivered.observations, 450);
+}
+
+/// (alertname, model, version, state) of every alert.
+async fn alerts(collector: &CollectorProcess) -> Vec<(String, String, String, String)> {
+    let (status, body) = http_get(collector.http_addr, "/api/v1/alerts").await;
+    assert_eq!(status, 200, "{body}");
+    let alerts: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
+    alerts
+        .iter()
+        .map(|alert| {
+            let field = |name: &str| alert[name].as_str().unwrap().to_string();
+            (
+                field("alertname"),
+                field("model"),
+                field("version"),
+                field("state"),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guardrail_pairs_fire_the_right_alerts() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("candor.db");
+    let collector =
+        CollectorProcess::start_with(&db, "127.0.0.1:0", &["--evaluate-interval-ms", "100"]);
+
+    // Before the guardrail, then after: benign refusals rise across categories.
+    replay_version(&collector, "guarded", "v1", "xstest/mistralinstruct.jsonl").await;
+    replay_version(&collector, "guarded", "v2", "xstest/mistralguard.jsonl").await;
+    // The opposite order: harmful refusals fall.
+    replay_version(&collector, "unguarded", "v1", "xstest/mistralguard.jsonl").await;
+    replay_version(
+        &collector,
+        "unguarded",
+        "v2",
+        "xstest/mistralinstruct.jsonl",
+    )
+    .await;
+    // The same outputs twice: nothing changed.
+    replay_version(&collector, "steady", "v1", "xstest/gpt4.jsonl").await;
+    replay_version(&collector, "steady", "v2", "xstest/gpt4.jsonl").await;
+
+    let firing = |alerts: &[(String, String, String, String)], name: &str, model: &str| {
+        alerts
+            .iter()
+            .any(|(alertname, alert_model, version, state)| {
+                alertname == name && alert_model == model && version == "v2" && state == "firing"
+            })
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let current = loop {
+        let current = alerts(&collector).await;
+        if firing(&current, "LearnedHelplessness", "guarded")
+            && firing(&current, "SafetyRegression", "unguarded")
+        {
+            break current;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "expected alerts did not fire: {current:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    // Give the evaluator a few more rounds to show nothing else fires.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let current = {
+        let later = alerts(&collector).await;
+        assert!(later.len() >= current.len());
+        later
+    };
+    assert!(
+        !firing(&current, "SafetyRegression", "guarded"),
+        "{current:?}"
+    );
+    assert!(
+        !firing(&current, "LearnedHelplessness", "unguarded"),
+        "{current:?}"
+    );
+    let steady: Vec<_> = current
+        .iter()
+        .filter(|(_, model, ..)| model == "steady")
+        .collect();
+    assert!(
+        steady.is_empty(),
+        "identical versions raised alerts: {steady:?}"
+    );
+    // The first version of a model has no baseline, so nothing fires for it.
+    assert!(
+        current.iter().all(|(_, _, version, _)| version == "v2"),
+        "{current:?}"
+    );
+
+    let (_, metrics) = http_get(collector.http_addr, "/metrics").await;
+    assert_eq!(
+        sample(&metrics, "candor_alert_state{alertname=\"LearnedHelplessness\",model=\"guarded\",version=\"v2\"}"),
+        2,
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(
+            "candor_signal_value{model=\"guarded\",signal=\"over_refusal_rate\",version=\"v2\"}"
+        ),
+        "{metrics}"
+    );
+    for line in metrics.lines().filter(|line| !line.starts_with('#')) {
+        let value: f64 = line.rsplit(' ').next().unwrap().parse().unwrap();
+        assert!(value.is_finite(), "metric value is not finite: {line}");
+    }
+
+    // The CLI shows the same alerts, with annotations that say what changed.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_candor-collector"))
+        .args(["alerts", "--format", "json", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let listed: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    let helplessness = listed
+        .iter()
+        .find(|alert| alert["alertname"] == "LearnedHelplessness" && alert["model"] == "guarded")
+        .unwrap();
+    assert_eq!(helplessness["state"], "firing");
+    assert_eq!(helplessness["severity"], "critical");
+    assert!(helplessness["started_at"].as_str().unwrap().ends_with('Z'));
+    let summary = helplessness["annotations"]["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("baseline") && summary.contains("interval"),
+        "{summary}"
+    );
+    assert!(helplessness["annotations"]["examples"]
+        .as_str()
+        .is_some_and(|examples| !examples.is_empty()));
+}
