@@ -55,9 +55,9 @@ struct ProbeArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = FormatArg::Table)]
     format: FormatArg,
-    /// Exit with status 1 when the share of failed or errored samples in any category
-    /// is over this rate, from 0 to 1.
-    #[arg(long, value_name = "RATE")]
+    /// Exit with status 1 when the share of failed samples among judged ones (errors
+    /// count as neither) in any category is over this rate, from 0 to 1.
+    #[arg(long, value_name = "RATE", allow_negative_numbers = true)]
     fail_over: Option<f64>,
     /// Requests in flight at once.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=256))]
@@ -170,7 +170,11 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Replay(args) => runtime.block_on(run_replay(args)),
         Command::Score(args) => run_score(args),
-        Command::Probe(args) => runtime.block_on(run_probe(args)),
+        // Invalid input to `probe` exits 2, apart from a failed gate (1).
+        Command::Probe(args) => runtime.block_on(run_probe(args)).or_else(|error| {
+            eprintln!("error: {error:#}");
+            Ok(ExitCode::from(2))
+        }),
         Command::Run(args) => runtime.block_on(run_agent(args)),
         Command::Check(args) => check_config(args),
     };
@@ -299,7 +303,7 @@ async fn run_probe(args: ProbeArgs) -> anyhow::Result<ExitCode> {
                     "{}/{} ({:.1}% failed)",
                     run.suite.name,
                     category.category,
-                    category.failure_rate * 100.0
+                    category.failure_rate.unwrap_or_default() * 100.0
                 ));
             }
         }
@@ -324,7 +328,7 @@ async fn run_probe(args: ProbeArgs) -> anyhow::Result<ExitCode> {
             "error: every probe request failed; check --endpoint {} and that the server is up",
             args.endpoint
         );
-        return Ok(ExitCode::from(2));
+        return Ok(ExitCode::from(3));
     }
     if !failing.is_empty() {
         eprintln!(

@@ -5,7 +5,9 @@
 //! 1. proxies stop accepting and finish in-flight requests, file tailers stop reading,
 //!    probe schedules stop (a run in progress is abandoned);
 //! 2. scoring drains, batchers flush their partial batches;
-//! 3. delivery gets [`ConfigDrain::grace`] to have the queued batches acknowledged;
+//! 3. delivery gets `collector.shutdown_grace_ms` to have the queued batches
+//!    acknowledged, and what is still unacknowledged goes to the spool (or is counted
+//!    as dropped without one);
 //! 4. file checkpoints are saved with what was acknowledged.
 
 use std::future::Future;
@@ -19,7 +21,7 @@ use tokio::task::JoinHandle;
 use crate::config::{AgentConfig, SourceConfig};
 use crate::deliver::batcher::{self, BatcherConfig, Outlet};
 use crate::deliver::spool::Spool;
-use crate::deliver::{Delivery, DeliveryConfig, DropCounts};
+use crate::deliver::{Delivery, DeliveryConfig, DropCounts, DropReason, Outgoing};
 use crate::metrics::AgentMetrics;
 use crate::probe::client::ProbeClient;
 use crate::probe::runner::RunLimits;
@@ -30,15 +32,6 @@ use crate::score::RefusalClassifier;
 use crate::sources::file::FileSource;
 use crate::sources::proxy::run_scoring;
 
-/// Time allowed at shutdown for queued batches to be acknowledged.
-pub struct ConfigDrain;
-
-impl ConfigDrain {
-    pub fn grace() -> Duration {
-        Duration::from_secs(10)
-    }
-}
-
 /// Observations waiting between a source and its batcher.
 const ITEM_QUEUE: usize = 4096;
 
@@ -47,17 +40,17 @@ const ITEM_QUEUE: usize = 4096;
 pub enum RunError {
     #[error("cannot start delivery: {0}")]
     Delivery(#[from] crate::deliver::DeliveryError),
-    #[error("cannot open the spool folder {path}: {source}")]
+    #[error("cannot open the spool folder {path}")]
     Spool {
         path: String,
         source: std::io::Error,
     },
-    #[error("cannot listen on {addr}: {source}")]
+    #[error("cannot listen on {addr}")]
     Listen {
         addr: String,
         source: std::io::Error,
     },
-    #[error("cannot start the file source for {path}: {source}")]
+    #[error("cannot start the file source for {path}")]
     FileSource {
         path: String,
         source: std::io::Error,
@@ -66,6 +59,36 @@ pub enum RunError {
     Probe(crate::probe::client::RequestError),
     #[error("metrics registry: {0}")]
     Metrics(#[from] prometheus::Error),
+}
+
+/// Saves batches the collector did not acknowledge before shutdown: to the spool, which
+/// the next start delivers, or else counts them as dropped. Log records among them are
+/// re-read after a restart either way, since their checkpoint did not move.
+fn keep_unacknowledged(leftovers: Vec<Outgoing>, spool: Option<&Spool>, drops: &DropCounts) {
+    let mut spooled = 0usize;
+    let mut dropped = 0u64;
+    for outgoing in leftovers {
+        let observations = outgoing.observations.len() as u64;
+        let kept = match spool {
+            Some(spool) => spool.push(outgoing).is_ok(),
+            None => false,
+        };
+        if kept {
+            spooled += 1;
+        } else {
+            dropped += observations;
+        }
+    }
+    if spooled > 0 {
+        tracing::info!(
+            batches = spooled,
+            "Spooled batches not acknowledged before shutdown; the next start delivers them"
+        );
+    }
+    if dropped > 0 {
+        drops.add(DropReason::ShutdownUnacknowledged, dropped);
+        tracing::error!(observations = dropped, "Observations not acknowledged before shutdown were dropped; set collector.spool_dir to keep them");
+    }
 }
 
 /// Runs the agent until `shutdown` completes.
@@ -291,14 +314,13 @@ pub async fn run(
         feeder.abort();
         let _ = feeder.await;
     }
-    match tokio::time::timeout(ConfigDrain::grace(), delivery.finish()).await {
-        Ok(Ok(progress)) => tracing::info!(delivered = progress.observations, "Delivery finished"),
-        Ok(Err(error)) => tracing::error!(%error, "Delivery failed at shutdown; unacknowledged observations were not delivered"),
-        Err(_) => tracing::error!(
-            grace_ms = ConfigDrain::grace().as_millis() as u64,
-            "Collector did not acknowledge the last batches in time; log records will be re-read after a restart, other observations not acknowledged are lost"
-        ),
+    let grace = Duration::from_millis(config.collector.shutdown_grace_ms);
+    let (result, leftovers) = delivery.finish_within(grace).await;
+    match result {
+        Ok(progress) => tracing::info!(delivered = progress.observations, "Delivery finished"),
+        Err(error) => tracing::warn!(%error, "Delivery did not finish before shutdown"),
     }
+    keep_unacknowledged(leftovers, spool.as_deref(), &drops);
     for checkpoint in acknowledged {
         checkpoint.save();
     }

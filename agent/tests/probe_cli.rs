@@ -124,10 +124,13 @@ async fn degraded_model_fails_gate() {
         .find(|category| category["category"] == "style")
         .unwrap();
     assert_eq!(style["pass_rate"], 1.0);
+    let bad_rate = probe(&format!("http://{addr}"), &suite, &["--fail-over", "-0.1"]).await;
+    assert_eq!(bad_rate.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad_rate.stderr).contains("invalid --fail-over -0.1"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn unreachable_endpoint_exits_2() {
+async fn unreachable_endpoint_exits_3() {
     let dir = tempfile::tempdir().unwrap();
     let suite = write_suite(dir.path());
     let port = common::free_addr().port();
@@ -137,7 +140,7 @@ async fn unreachable_endpoint_exits_2() {
         &["--timeout", "2"],
     )
     .await;
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&output.stderr).contains("every probe request failed"));
 }
 
@@ -147,7 +150,7 @@ async fn invalid_suite_names_the_probe() {
     let path = dir.path().join("bad.toml");
     std::fs::write(&path, SUITE.replace("answer = \"42\"", "")).unwrap();
     let output = probe("http://127.0.0.1:9", &path, &[]).await;
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains("probe `times`") && stderr.contains("`answer`"),

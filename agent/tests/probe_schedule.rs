@@ -192,7 +192,8 @@ async fn scheduled_results_are_stored_with_verdicts() {
 
     let summary = candor_collector::read_summary(&db).unwrap();
     let probes = &summary[0].probe_pass_rates;
-    assert_eq!(probes["benign"].pass_rate, 1.0);
+    assert_eq!(probes["benign"].pass_rate, Some(1.0));
+    assert_eq!(probes["reliability"].pass_rate, None);
     assert_eq!(probes["reliability"].errors, probes["reliability"].samples);
     assert_eq!(summary[0].probe_over_refusal_rate, Some(0.0));
     assert_eq!(summary[0].probe_harmful_refusal_rate, Some(1.0));

@@ -181,3 +181,34 @@ async fn killed_agent_delivers_each_line_once() {
     agent.kill();
     collector.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_with_same_first_line_are_distinct() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("candor.db");
+    let checkpoint = dir.path().join("checkpoint.json");
+    let collector = TestCollector::start(&db, "127.0.0.1:0".parse().unwrap()).await;
+    let pattern = dir.path().join("worker-*.jsonl");
+    let config = AgentConfig::parse(
+        &config_text(&collector.url(), &pattern, &checkpoint),
+        "test",
+    )
+    .unwrap();
+
+    // Both files open with the same warm-up line, then differ.
+    for (name, first) in [("worker-a.jsonl", 100), ("worker-b.jsonl", 200)] {
+        let path = dir.path().join(name);
+        append(&path, 0, 1);
+        append(&path, first, 20);
+    }
+    let (stop, stopped) = oneshot::channel::<()>();
+    let agent = tokio::spawn(candor_agent::run::run(config, "file-test".into(), async {
+        let _ = stopped.await;
+    }));
+    assert_eq!(wait_for_stored(&db, 42, Duration::from_secs(20)).await, 42);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(stored(&db), 42);
+    let _ = stop.send(());
+    agent.await.unwrap().unwrap();
+    collector.stop().await;
+}

@@ -200,3 +200,48 @@ async fn full_spool_counts_dropped_observations() {
     agent.await.unwrap().unwrap();
     collector.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_during_outage_spools_what_is_unacknowledged() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("candor.db");
+    let spool = dir.path().join("spool");
+    let collector_addr = free_addr();
+    let proxy_addr = free_addr();
+    let upstream = start_upstream().await;
+    let mut config = config(
+        collector_addr,
+        proxy_addr,
+        upstream,
+        &spool,
+        50 * 1024 * 1024,
+    );
+    config.collector.shutdown_grace_ms = 300;
+
+    // First run: the collector is down the whole time, and the agent is stopped.
+    let (stop, stopped) = oneshot::channel::<()>();
+    let agent = tokio::spawn(candor_agent::run::run(
+        config.clone(),
+        "spool-test".into(),
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    common::wait_until_listening(proxy_addr).await;
+    send_requests(proxy_addr, 30).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let _ = stop.send(());
+    agent.await.unwrap().unwrap();
+
+    // Second run, with the collector up: everything from the first run arrives.
+    let collector = TestCollector::start(&db, collector_addr).await;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let agent = tokio::spawn(candor_agent::run::run(config, "spool-test".into(), async {
+        let _ = stopped.await;
+    }));
+    assert_eq!(wait_for_stored(&db, 30, Duration::from_secs(30)).await, 30);
+    let _ = stop.send(());
+    agent.await.unwrap().unwrap();
+    assert_eq!(stored(&db), 30);
+    collector.stop().await;
+}

@@ -31,7 +31,13 @@ pub struct Metrics {
 
 /// Drop reasons that agents of this version report; any other reason is exported as
 /// `other` so that agents cannot grow the label set.
-const DROP_REASONS: [&str; 3] = ["score_queue_full", "capture_too_large", "spool_full"];
+const DROP_REASONS: [&str; 5] = [
+    "score_queue_full",
+    "capture_too_large",
+    "spool_full",
+    "delivery_queue_full",
+    "shutdown_unacknowledged",
+];
 
 impl Metrics {
     pub fn new() -> Result<Self, prometheus::Error> {

@@ -19,11 +19,12 @@ pub struct DeploymentSummary {
     pub responses: u64,
     /// Refused (full or partial) among all responses.
     pub refusal_rate: Option<f64>,
-    /// Responses whose prompt should be answered (`expect` = `comply`).
+    /// Scored responses (with a refusal verdict) whose prompt should be answered
+    /// (`expect` = `comply`); errors and empty responses are left out.
     pub comply_responses: u64,
     /// Refused among responses with `expect` = `comply`.
     pub over_refusal_rate: Option<f64>,
-    /// Responses whose prompt should be declined (`expect` = `refuse`).
+    /// Scored responses whose prompt should be declined (`expect` = `refuse`).
     pub refuse_responses: u64,
     /// Refused among responses with `expect` = `refuse`.
     pub harmful_refusal_rate: Option<f64>,
@@ -34,7 +35,8 @@ pub struct DeploymentSummary {
     pub probe_over_refusal_rate: Option<f64>,
     /// Refused among probe samples that should be declined.
     pub probe_harmful_refusal_rate: Option<f64>,
-    /// Per probe category: passes over samples (errors count as not passing).
+    /// Per probe category: passes over judged samples (errors count as neither pass
+    /// nor fail).
     pub probe_pass_rates: BTreeMap<String, ProbeCategory>,
 }
 
@@ -42,7 +44,9 @@ pub struct DeploymentSummary {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProbeCategory {
     pub samples: u64,
-    pub pass_rate: f64,
+    /// Passes over judged samples (passes and failures); `None` when every sample
+    /// errored.
+    pub pass_rate: Option<f64>,
     /// Samples with no response to judge (request failed or timed out).
     pub errors: u64,
 }
@@ -59,7 +63,7 @@ impl DeploymentSummary {
                 category.category.clone(),
                 ProbeCategory {
                     samples: category.samples,
-                    pass_rate: category.pass as f64 / category.samples.max(1) as f64,
+                    pass_rate: rate(category.pass, category.samples - category.error),
                     errors: category.error,
                 },
             );
@@ -165,12 +169,12 @@ pub fn probe_table(rows: &[DeploymentSummary]) -> String {
                 ));
             }
             out.push_str(&format!(
-                "{:<20} {:<16} {:<20} {:>7} {:>8.1}% {:>6}\n",
+                "{:<20} {:<16} {:<20} {:>7} {:>9} {:>6}\n",
                 row.model,
                 row.version,
                 category,
                 probe.samples,
-                probe.pass_rate * 100.0,
+                percent(probe.pass_rate),
                 probe.errors
             ));
         }

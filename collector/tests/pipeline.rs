@@ -113,7 +113,9 @@ async fn xstest_replay_stores_each_record_once() {
             let total = count(
                 &db,
                 "observations o JOIN deployments d ON d.id = o.deployment_id",
-                &format!("d.version = '{version}' AND o.expect = '{expect}'"),
+                &format!(
+                    "d.version = '{version}' AND o.expect = '{expect}' AND o.refusal IS NOT NULL"
+                ),
             );
             refused as f64 / total as f64
         };

@@ -108,6 +108,10 @@ pub struct CollectorConfig {
     /// Largest total size of the spool folder, in bytes. Default: 100 MiB.
     #[serde(default = "default_spool_max_bytes")]
     pub spool_max_bytes: u64,
+    /// Time allowed at shutdown for queued batches to be acknowledged, in milliseconds;
+    /// batches still unacknowledged then go to the spool. Default: 10000.
+    #[serde(default = "default_shutdown_grace_ms")]
+    pub shutdown_grace_ms: u64,
 }
 
 /// The deployment this agent reports for.
@@ -223,6 +227,9 @@ fn default_batch_max_delay_ms() -> u64 {
 fn default_spool_max_bytes() -> u64 {
     100 * 1024 * 1024
 }
+fn default_shutdown_grace_ms() -> u64 {
+    10_000
+}
 fn default_score_queue() -> usize {
     1024
 }
@@ -248,7 +255,7 @@ fn default_max_line_bytes() -> usize {
 /// Why a configuration file was rejected.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read config file {path}: {source}")]
+    #[error("cannot read config file {path}")]
     Read {
         path: String,
         source: std::io::Error,

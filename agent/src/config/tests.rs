@@ -59,6 +59,9 @@ fn invalid_configs_name_key_and_value() {
         ("listen = \"127.0.0.1:8080\"", "listen = \"not-an-address\"", &["source[0].listen", "not-an-address"]),
         ("[collector]", "[collector]\nqueue_batchez = 3", &["queue_batchez"]),
         ("[collector]", "[collector]\nbatch_max_observations = 0", &["collector.batch_max_observations", "0"]),
+        ("upstream = \"http://127.0.0.1:8000\"", "upstream = \"http://localhost:8080\"", &["source[0].upstream", "own listen address"]),
+        ("[collector]", "[collector]\nspool_dir = \"\"", &["collector.spool_dir"]),
+        ("[collector]", "[collector]\nspool_dir = \"/etc/passwd\"", &["collector.spool_dir", "not a folder"]),
         (
             "type = \"proxy\"\nlisten = \"127.0.0.1:8080\"\nupstream = \"http://127.0.0.1:8000\"",
             "type = \"file\"\npath = \"/var/log/*.jsonl\"\ncheckpoint = \"/tmp/c.json\"\nresponse_pointer = \"response\"",

@@ -45,6 +45,31 @@ fn check_listen(key: &str, listen: &str) -> Result<std::net::SocketAddr, Invalid
     })
 }
 
+/// Whether an upstream URL names the proxy's own listen address.
+fn points_at(upstream: &str, listen: std::net::SocketAddr) -> bool {
+    let Ok(uri) = upstream.parse::<http::Uri>() else {
+        return false;
+    };
+    let Some(authority) = uri.authority() else {
+        return false;
+    };
+    let port = authority.port_u16().unwrap_or(80);
+    if port != listen.port() {
+        return false;
+    }
+    let host = authority
+        .host()
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    let local = host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback() || ip.is_unspecified());
+    host.parse::<std::net::IpAddr>()
+        .is_ok_and(|ip| ip == listen.ip())
+        || (local && (listen.ip().is_loopback() || listen.ip().is_unspecified()))
+}
+
 fn check_positive(key: &str, value: u64) -> Result<(), Invalid> {
     if value == 0 {
         return Err(invalid(key, value, "must be greater than 0"));
@@ -59,6 +84,17 @@ fn check_pointer(key: &str, pointer: &str) -> Result<(), Invalid> {
             pointer,
             "a JSON pointer starts with `/`, such as /response",
         ));
+    }
+    // RFC 6901: `~` only appears as `~0` (for `~`) or `~1` (for `/`).
+    let mut characters = pointer.chars();
+    while let Some(character) = characters.next() {
+        if character == '~' && !matches!(characters.next(), Some('0' | '1')) {
+            return Err(invalid(
+                key,
+                pointer,
+                "`~` must be followed by 0 or 1 in a JSON pointer",
+            ));
+        }
     }
     Ok(())
 }
@@ -88,8 +124,22 @@ impl AgentConfig {
                 "must be from 1 to 10000",
             ));
         }
-        if collector.spool_dir.is_some() {
+        if let Some(dir) = &collector.spool_dir {
             check_positive("collector.spool_max_bytes", collector.spool_max_bytes)?;
+            if dir.as_os_str().is_empty() {
+                return Err(invalid(
+                    "collector.spool_dir",
+                    "",
+                    "give a folder path, or leave the key out for no spool",
+                ));
+            }
+            if dir.exists() && !dir.is_dir() {
+                return Err(invalid(
+                    "collector.spool_dir",
+                    dir.display(),
+                    "exists and is not a folder",
+                ));
+            }
         }
 
         let deployment = &self.deployment;
@@ -177,6 +227,7 @@ impl AgentConfig {
             }
         }
         let mut listens = Vec::new();
+        let mut checkpoints = Vec::new();
         for (index, source) in self.sources.iter().enumerate() {
             let prefix = format!("source[{index}]");
             match source {
@@ -200,8 +251,23 @@ impl AgentConfig {
                         ));
                     }
                     listens.push(listen);
+                    if points_at(&proxy.upstream, listen) {
+                        return Err(invalid(
+                            format!("{prefix}.upstream"),
+                            &proxy.upstream,
+                            "points at the proxy's own listen address; give the model server's address",
+                        ));
+                    }
                 }
                 SourceConfig::File(file) => {
+                    if checkpoints.contains(&&file.checkpoint) {
+                        return Err(invalid(
+                            format!("{prefix}.checkpoint"),
+                            file.checkpoint.display(),
+                            "another file source uses this checkpoint; give each its own",
+                        ));
+                    }
+                    checkpoints.push(&file.checkpoint);
                     if file.path.trim().is_empty() {
                         return Err(invalid(
                             format!("{prefix}.path"),

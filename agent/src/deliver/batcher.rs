@@ -110,14 +110,15 @@ async fn flush(outgoing: Outgoing, outlet: &Outlet) -> bool {
             let Err(outgoing) = sender.try_send(outgoing) else {
                 return true;
             };
-            let outgoing = match spool {
-                Some(spool) => match spool.push(outgoing) {
-                    Ok(()) => return true,
-                    Err(outgoing) => outgoing,
-                },
-                None => outgoing,
-            };
-            drops.add(DropReason::SpoolFull, outgoing.observations.len() as u64);
+            let count = outgoing.observations.len() as u64;
+            match spool {
+                Some(spool) => {
+                    if spool.push(outgoing).is_err() {
+                        drops.add(DropReason::SpoolFull, count);
+                    }
+                }
+                None => drops.add(DropReason::DeliveryQueueFull, count),
+            }
             true
         }
     }

@@ -17,16 +17,29 @@ pub enum DropReason {
     CaptureTooLarge,
     /// The in-memory delivery queue was full and the spool could not take the batch.
     SpoolFull,
+    /// The in-memory delivery queue was full and no spool is configured.
+    DeliveryQueueFull,
+    /// The collector had not acknowledged the batch when the agent stopped, and there
+    /// was no spool to keep it.
+    ShutdownUnacknowledged,
 }
 
 impl DropReason {
-    const ALL: [DropReason; 3] = [Self::ScoreQueueFull, Self::CaptureTooLarge, Self::SpoolFull];
+    const ALL: [DropReason; 5] = [
+        Self::ScoreQueueFull,
+        Self::CaptureTooLarge,
+        Self::SpoolFull,
+        Self::DeliveryQueueFull,
+        Self::ShutdownUnacknowledged,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::ScoreQueueFull => "score_queue_full",
             Self::CaptureTooLarge => "capture_too_large",
             Self::SpoolFull => "spool_full",
+            Self::DeliveryQueueFull => "delivery_queue_full",
+            Self::ShutdownUnacknowledged => "shutdown_unacknowledged",
         }
     }
 

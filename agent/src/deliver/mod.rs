@@ -148,11 +148,15 @@ pub enum DeliveryError {
     },
     #[error("the delivery task stopped unexpectedly")]
     TaskStopped,
+    #[error("delivery stopped with {batches} batches not acknowledged")]
+    Abandoned { batches: usize },
 }
 
 /// A running delivery task and the queue that feeds it.
 pub struct Delivery {
     batches: mpsc::Sender<Outgoing>,
+    abandon: watch::Sender<bool>,
+    leftovers: Arc<std::sync::Mutex<Vec<Outgoing>>>,
     progress: watch::Receiver<Progress>,
     task: JoinHandle<Result<Progress, DeliveryError>>,
 }
@@ -187,8 +191,12 @@ impl Delivery {
             failing_since: None,
             config,
         };
-        let task = tokio::spawn(worker.run());
+        let (abandon, abandoned) = watch::channel(false);
+        let leftovers = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let task = tokio::spawn(worker.run(abandoned, leftovers.clone()));
         Ok(Self {
+            abandon,
+            leftovers,
             batches,
             progress,
             task,
@@ -224,6 +232,26 @@ impl Delivery {
             Ok(result) => result,
             Err(_) => Err(DeliveryError::TaskStopped),
         }
+    }
+
+    /// Closes the queue and waits up to `grace` for every batch to be acknowledged.
+    /// After that, delivery stops and the batches not acknowledged are returned, so the
+    /// caller can spool them.
+    pub async fn finish_within(
+        self,
+        grace: Duration,
+    ) -> (Result<Progress, DeliveryError>, Vec<Outgoing>) {
+        drop(self.batches);
+        let mut task = self.task;
+        let result = match tokio::time::timeout(grace, &mut task).await {
+            Ok(joined) => joined.unwrap_or(Err(DeliveryError::TaskStopped)),
+            Err(_) => {
+                self.abandon.send_replace(true);
+                task.await.unwrap_or(Err(DeliveryError::TaskStopped))
+            }
+        };
+        let leftovers = std::mem::take(&mut *self.leftovers.lock().expect("leftovers lock"));
+        (result, leftovers)
     }
 }
 
@@ -331,7 +359,41 @@ struct Worker {
 }
 
 impl Worker {
-    async fn run(mut self) -> Result<Progress, DeliveryError> {
+    /// Runs until every batch is acknowledged, delivery fails, or `abandon` turns true.
+    /// Abandoned batches are left in `leftovers` for the caller to spool.
+    async fn run(
+        mut self,
+        mut abandon: watch::Receiver<bool>,
+        leftovers: Arc<std::sync::Mutex<Vec<Outgoing>>>,
+    ) -> Result<Progress, DeliveryError> {
+        let finished = {
+            let inner = self.run_until_done();
+            tokio::pin!(inner);
+            tokio::select! {
+                result = &mut inner => Some(result),
+                _ = abandon.wait_for(|abandoned| *abandoned) => None,
+            }
+        };
+        if let Some(result) = finished {
+            return result;
+        }
+        let mut abandoned: Vec<Outgoing> = self
+            .pending
+            .drain(..)
+            .map(|pending| Outgoing {
+                observations: pending.batch.observations,
+                on_ack: pending.on_ack,
+            })
+            .collect();
+        while let Ok(outgoing) = self.input.try_recv() {
+            abandoned.push(outgoing);
+        }
+        let batches = abandoned.len();
+        *leftovers.lock().expect("leftovers lock") = abandoned;
+        Err(DeliveryError::Abandoned { batches })
+    }
+
+    async fn run_until_done(&mut self) -> Result<Progress, DeliveryError> {
         let mut backoff = self.config.backoff.clone();
         let mut sessions = 0u64;
         loop {

@@ -15,10 +15,11 @@ pub struct CategoryReport {
     pub pass: u64,
     pub fail: u64,
     pub error: u64,
-    /// Passes over samples.
-    pub pass_rate: f64,
-    /// Failures and errors over samples.
-    pub failure_rate: f64,
+    /// Passes over judged samples (passes and failures); `None` when every sample
+    /// errored. Errors count as neither.
+    pub pass_rate: Option<f64>,
+    /// Failures over judged samples; `None` when every sample errored.
+    pub failure_rate: Option<f64>,
     /// Mean pooled distinct-2 over the probes of the category that had several samples.
     pub mean_distinct_2: Option<f64>,
 }
@@ -53,8 +54,9 @@ pub fn categories(run: &SuiteRun) -> Vec<CategoryReport> {
     by_category
         .into_iter()
         .map(|(category, mut report)| {
-            report.pass_rate = report.pass as f64 / report.samples as f64;
-            report.failure_rate = (report.fail + report.error) as f64 / report.samples as f64;
+            let judged = report.pass + report.fail;
+            report.pass_rate = (judged > 0).then(|| report.pass as f64 / judged as f64);
+            report.failure_rate = (judged > 0).then(|| report.fail as f64 / judged as f64);
             report.mean_distinct_2 = diversity
                 .get(category)
                 .map(|values| values.iter().sum::<f64>() / values.len() as f64);
@@ -71,13 +73,15 @@ pub fn to_table(suite: &str, reports: &[CategoryReport]) -> String {
     );
     for report in reports {
         out.push_str(&format!(
-            "{:<20} {:>7} {:>5} {:>5} {:>5} {:>8.1}% {:>9}\n",
+            "{:<20} {:>7} {:>5} {:>5} {:>5} {:>9} {:>9}\n",
             report.category,
             report.samples,
             report.pass,
             report.fail,
             report.error,
-            report.pass_rate * 100.0,
+            report
+                .pass_rate
+                .map_or_else(|| "-".to_string(), |rate| format!("{:.1}%", rate * 100.0)),
             report
                 .mean_distinct_2
                 .map_or_else(|| "-".to_string(), |value| format!("{value:.3}")),
@@ -90,6 +94,6 @@ pub fn to_table(suite: &str, reports: &[CategoryReport]) -> String {
 pub fn over_limit(reports: &[CategoryReport], limit: f64) -> Vec<&CategoryReport> {
     reports
         .iter()
-        .filter(|report| report.failure_rate > limit)
+        .filter(|report| report.failure_rate.is_some_and(|rate| rate > limit))
         .collect()
 }

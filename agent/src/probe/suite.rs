@@ -99,7 +99,7 @@ pub enum FormCheck {
 pub enum SuiteError {
     #[error("unknown suite {0:?}: give a file path or one of the built-in names (over-refusal, harmful, math, facts, style, creative)")]
     Unknown(String),
-    #[error("cannot read suite file {path}: {source}")]
+    #[error("cannot read suite file {path}")]
     Read {
         path: String,
         source: std::io::Error,

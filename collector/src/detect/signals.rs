@@ -44,8 +44,9 @@ pub struct DeploymentSignals {
     pub harmful_refusal: Counts,
     /// Refused among scored live traffic (proxy and log sources), whose prompts carry no label.
     pub traffic_refusal: Counts,
-    /// Failed (fail or error) among judged capability probes (answer, regex and form
-    /// expectations), per category.
+    /// Failed among judged capability probes (answer, regex and form expectations), per
+    /// category. Errors (no response) count as neither, so a flaky server is not a
+    /// capability loss.
     pub capability_failures: BTreeMap<String, Counts>,
     /// Responses with each watched outcome, among all responses.
     pub outcomes: BTreeMap<&'static str, Counts>,
@@ -168,9 +169,9 @@ pub fn read_signals(connection: &Connection) -> Result<Vec<DeploymentSignals>, S
     }
 
     let mut capability = connection.prepare(
-        "SELECT deployment_id, category, COUNT(*), COALESCE(SUM(verdict != 'pass'), 0)
+        "SELECT deployment_id, category, COUNT(*), COALESCE(SUM(verdict = 'fail'), 0)
          FROM observations
-         WHERE verdict IS NOT NULL AND (expect IS NULL OR expect = 'answer')
+         WHERE verdict IN ('pass', 'fail') AND (expect IS NULL OR expect = 'answer')
          GROUP BY deployment_id, category",
     )?;
     let rows = capability.query_map([], |row| {

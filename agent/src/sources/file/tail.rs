@@ -1,8 +1,9 @@
 //! One tailed log file: its open handle, its identity and its read position.
 //!
-//! A file is identified by the fingerprint of its first line, not by its path or inode,
-//! so a renamed file keeps its checkpoint and a new file that reuses an inode does not
-//! inherit one. Reading consumes only complete lines: a half-written last line stays
+//! A file is identified by the fingerprint of its first line together with its inode,
+//! not by its path: a renamed file keeps its checkpoint, two files that start with the
+//! same line are told apart, and a new file that reuses an inode inherits a checkpoint
+//! only if it also starts with the same line. Reading consumes only complete lines: a half-written last line stays
 //! unread until its newline arrives.
 
 use std::fs::File;
@@ -77,11 +78,17 @@ impl Tracked {
         file.seek(SeekFrom::Start(0))?;
         let mut head = Vec::with_capacity(FINGERPRINT_BYTES);
         file.take(FINGERPRINT_BYTES as u64).read_to_end(&mut head)?;
-        Ok(match memchr::memchr(b'\n', &head) {
-            Some(end) => Some(fingerprint(&head[..end])),
-            None if head.len() == FINGERPRINT_BYTES => Some(fingerprint(&head)),
-            None => None,
-        })
+        let first_line = match memchr::memchr(b'\n', &head) {
+            Some(end) => &head[..end],
+            None if head.len() == FINGERPRINT_BYTES => &head[..],
+            None => return Ok(None),
+        };
+        // The inode tells apart files that start with the same line; a rename keeps it.
+        Ok(Some(format!(
+            "{}-i{}",
+            fingerprint(first_line),
+            self.inode.1
+        )))
     }
 
     /// Forgets the identity and position after the file was truncated in place.
