@@ -443,21 +443,11 @@ fn coherence_loss(
             ));
         }
     }
-    let verdict = if !any_decided {
-        Verdict::InsufficientData
-    } else if reasons.is_empty() {
-        Verdict::Firing(Vec::new())
-    } else {
-        Verdict::Firing(vec![finding(
-            "critical",
-            format!(
-                "{} {} answers less coherently than {}: {}",
-                candidate.model, candidate.version, baseline.version, reasons[0]
-            ),
-            reasons.join("; "),
-            Vec::new(),
-        )])
-    };
+    let headline = format!(
+        "{} {} answers less coherently than {}",
+        candidate.model, candidate.version, baseline.version
+    );
+    let verdict = combined_verdict(any_decided, &reasons, "critical", &headline);
     Evaluation {
         alertname: "CoherenceLoss",
         verdict,
@@ -506,24 +496,36 @@ fn output_narrowing(
             ));
         }
     }
-    let verdict = if !any_decided {
-        Verdict::InsufficientData
-    } else if reasons.is_empty() {
-        Verdict::Firing(Vec::new())
-    } else {
-        Verdict::Firing(vec![finding(
-            "warning",
-            format!(
-                "{} {} answers more alike than {}: {}",
-                candidate.model, candidate.version, baseline.version, reasons[0]
-            ),
-            reasons.join("; "),
-            Vec::new(),
-        )])
-    };
+    let headline = format!(
+        "{} {} answers more alike than {}",
+        candidate.model, candidate.version, baseline.version
+    );
+    let verdict = combined_verdict(any_decided, &reasons, "warning", &headline);
     Evaluation {
         alertname: "OutputNarrowing",
         verdict,
         values,
     }
+}
+
+/// The verdict of a detector that checks several signals: insufficient data when none
+/// could decide, else one finding listing every signal that changed, or none.
+fn combined_verdict(
+    any_decided: bool,
+    reasons: &[String],
+    severity: &'static str,
+    headline: &str,
+) -> Verdict {
+    if !any_decided {
+        return Verdict::InsufficientData;
+    }
+    if reasons.is_empty() {
+        return Verdict::Firing(Vec::new());
+    }
+    Verdict::Firing(vec![finding(
+        severity,
+        format!("{headline}: {}", reasons[0]),
+        reasons.join("; "),
+        Vec::new(),
+    )])
 }

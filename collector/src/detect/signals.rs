@@ -84,6 +84,24 @@ fn summary(count: i64, mean: Option<f64>, mean_of_squares: Option<f64>) -> MeanS
     }
 }
 
+/// Runs a query whose rows are (deployment id, category, samples, events).
+fn category_counts(
+    connection: &Connection,
+    sql: &str,
+) -> Result<Vec<(i64, String, Counts)>, StoreError> {
+    let mut statement = connection.prepare(sql)?;
+    let rows = statement.query_map([], |row| {
+        let samples = row.get::<_, i64>(2)?.max(0) as u64;
+        let events = row.get::<_, i64>(3)?.max(0) as u64;
+        Ok((
+            row.get::<_, i64>(0)?,
+            row.get::<_, String>(1)?,
+            Counts { events, samples },
+        ))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// Reads the signals of every deployment.
 pub fn read_signals(connection: &Connection) -> Result<Vec<DeploymentSignals>, StoreError> {
     let mut statement = connection.prepare(
@@ -139,62 +157,31 @@ pub fn read_signals(connection: &Connection) -> Result<Vec<DeploymentSignals>, S
         })?
         .collect::<Result<_, _>>()?;
 
-    let mut by_category = connection.prepare(
+    for (deployment, category, counts) in category_counts(
+        connection,
         "SELECT deployment_id, category, COUNT(*), COALESCE(SUM(refusal IN ('partial', 'full')), 0)
          FROM observations WHERE expect = 'comply' AND refusal IS NOT NULL
          GROUP BY deployment_id, category",
-    )?;
-    let rows = by_category.query_map([], |row| {
-        Ok((
-            row.get::<_, i64>(0)?,
-            row.get::<_, String>(1)?,
-            row.get::<_, i64>(2)?,
-            row.get::<_, i64>(3)?,
-        ))
-    })?;
-    for row in rows {
-        let (deployment, category, samples, events) = row?;
+    )? {
         if let Some(target) = signals
             .iter_mut()
             .find(|signal| signal.deployment_id == deployment)
         {
-            target.over_refusal_by_category.insert(
-                category,
-                Counts {
-                    events: events as u64,
-                    samples: samples as u64,
-                },
-            );
+            target.over_refusal_by_category.insert(category, counts);
         }
     }
-
-    let mut capability = connection.prepare(
+    for (deployment, category, counts) in category_counts(
+        connection,
         "SELECT deployment_id, category, COUNT(*), COALESCE(SUM(verdict = 'fail'), 0)
          FROM observations
          WHERE verdict IN ('pass', 'fail') AND (expect IS NULL OR expect = 'answer')
          GROUP BY deployment_id, category",
-    )?;
-    let rows = capability.query_map([], |row| {
-        Ok((
-            row.get::<_, i64>(0)?,
-            row.get::<_, String>(1)?,
-            row.get::<_, i64>(2)?,
-            row.get::<_, i64>(3)?,
-        ))
-    })?;
-    for row in rows {
-        let (deployment, category, samples, events) = row?;
+    )? {
         if let Some(target) = signals
             .iter_mut()
             .find(|signal| signal.deployment_id == deployment)
         {
-            target.capability_failures.insert(
-                category,
-                Counts {
-                    events: events as u64,
-                    samples: samples as u64,
-                },
-            );
+            target.capability_failures.insert(category, counts);
         }
     }
 
