@@ -10,6 +10,7 @@
 
 pub mod detectors;
 pub mod evaluator;
+mod helplessness;
 pub mod lifecycle;
 pub mod sequential;
 pub mod signals;
