@@ -28,6 +28,7 @@
 //! start-up) open their own connections; WAL mode lets them read while it writes.
 
 pub mod alerts;
+mod batches;
 pub mod query;
 pub mod writer;
 
