@@ -11,6 +11,7 @@ pub mod http;
 pub mod ingest;
 pub mod metrics;
 pub mod names;
+pub mod notify;
 pub mod serve;
 pub mod store;
 pub mod summary;

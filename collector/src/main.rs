@@ -69,6 +69,34 @@ struct ServeArgs {
     /// Samples each side needs before a rate comparison may decide.
     #[arg(long, default_value_t = 200, value_name = "COUNT")]
     alert_min_samples: u64,
+    /// Receiver of Alertmanager-format webhooks (payload version 4); repeat for more.
+    #[arg(long = "webhook-url", value_name = "URL")]
+    webhook_urls: Vec<String>,
+    /// Alertmanager to push alerts to (its base URL); repeat for more.
+    #[arg(long = "alertmanager-url", value_name = "URL")]
+    alertmanager_urls: Vec<String>,
+    /// Seconds between pushes of a still-firing alert to the Alertmanagers.
+    #[arg(long, default_value_t = 60, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    alertmanager_resend: u64,
+    /// Rollback hook: POSTed once when an alert named in --rollback-alerts fires.
+    #[arg(long, value_name = "URL")]
+    rollback_url: Option<String>,
+    /// Environment variable holding the HMAC-SHA256 key that signs rollback requests.
+    #[arg(long, value_name = "VARIABLE")]
+    rollback_secret_env: Option<String>,
+    /// Alerts that ask for a rollback, comma-separated.
+    #[arg(
+        long,
+        default_value = "LearnedHelplessness,SafetyRegression,CoherenceLoss",
+        value_delimiter = ','
+    )]
+    rollback_alerts: Vec<String>,
+    /// Seconds after a rollback during which a deployment gets no other.
+    #[arg(long, default_value_t = 3600, value_name = "SECONDS")]
+    rollback_cooldown: u64,
+    /// Milliseconds allowed for one notification request.
+    #[arg(long, default_value_t = 5000, value_name = "MILLISECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    notify_timeout_ms: u64,
 }
 
 #[derive(clap::Args)]
@@ -143,6 +171,38 @@ fn evaluator_config(args: &ServeArgs) -> anyhow::Result<EvaluatorConfig> {
     };
     config.detection.rates.alpha = args.alert_alpha;
     config.detection.rates.min_samples = args.alert_min_samples;
+    for url in args
+        .webhook_urls
+        .iter()
+        .chain(&args.alertmanager_urls)
+        .chain(&args.rollback_url)
+    {
+        let valid = url
+            .parse::<http::Uri>()
+            .is_ok_and(|uri| uri.scheme_str() == Some("http") && uri.authority().is_some());
+        if !valid {
+            anyhow::bail!("invalid notification URL {url:?}: write it as http://HOST:PORT/PATH (TLS is not supported yet)");
+        }
+    }
+    config.notify.webhooks = args.webhook_urls.clone();
+    config.notify.alertmanagers = args.alertmanager_urls.clone();
+    config.notify.alertmanager_resend = Duration::from_secs(args.alertmanager_resend);
+    config.notify.timeout = Duration::from_millis(args.notify_timeout_ms);
+    if let Some(url) = &args.rollback_url {
+        let Some(variable) = &args.rollback_secret_env else {
+            anyhow::bail!("--rollback-url needs --rollback-secret-env: name the environment variable that holds the signing key");
+        };
+        let secret = std::env::var(variable)
+            .ok()
+            .filter(|secret| !secret.is_empty())
+            .ok_or_else(|| anyhow::anyhow!("environment variable {variable} given by --rollback-secret-env is not set or empty"))?;
+        config.notify.rollback = Some(candor_collector::notify::RollbackConfig {
+            url: url.clone(),
+            secret: secret.into_bytes(),
+            alertnames: args.rollback_alerts.clone(),
+            cooldown: Duration::from_secs(args.rollback_cooldown),
+        });
+    }
     Ok(config)
 }
 

@@ -112,11 +112,27 @@ impl Collector {
         let (stop_sender, stop) = watch::channel(false);
 
         let writer_control = writer.clone();
+        let mut evaluator_config = config.evaluator.clone();
+        if evaluator_config.notify.external_url.is_empty() {
+            evaluator_config.notify.external_url = format!("http://{http_addr}");
+        }
+        let notify = &evaluator_config.notify;
+        let sender = (!notify.webhooks.is_empty()
+            || !notify.alertmanagers.is_empty()
+            || notify.rollback.is_some())
+        .then(|| {
+            tokio::spawn(crate::notify::sender::run(
+                config.db.clone(),
+                writer.clone(),
+                notify.clone(),
+                stop.clone(),
+            ))
+        });
         let evaluator = tokio::spawn(crate::detect::evaluator::run(
             config.db.clone(),
             writer.clone(),
             metrics.clone(),
-            config.evaluator.clone(),
+            evaluator_config.clone(),
             stop.clone(),
         ));
         let service = IngestService {
@@ -153,6 +169,9 @@ impl Collector {
         tracing::info!("Collector shutting down");
         stop_sender.send_replace(true);
         let _ = evaluator.await;
+        if let Some(sender) = sender {
+            let _ = sender.await;
+        }
 
         let grace = config.shutdown_grace;
         let mut grpc = grpc;

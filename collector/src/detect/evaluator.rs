@@ -12,6 +12,8 @@ use super::detectors::{evaluate, DetectionConfig};
 use super::lifecycle::{plan, Alert, Change, Subject};
 use super::signals::read_signals;
 use crate::metrics::Metrics;
+use crate::notify::{self, NotifyConfig};
+use crate::store::outbox::Notification;
 use crate::store::writer::WriterHandle;
 use crate::store::{self, alerts, now_unix_ms, query, StoreError};
 
@@ -23,6 +25,8 @@ pub struct EvaluatorConfig {
     /// How long a condition must hold before its alert fires.
     pub hold: Duration,
     pub detection: DetectionConfig,
+    /// Where alert changes are reported.
+    pub notify: NotifyConfig,
 }
 
 impl Default for EvaluatorConfig {
@@ -31,6 +35,7 @@ impl Default for EvaluatorConfig {
             interval: Duration::from_secs(5),
             hold: Duration::ZERO,
             detection: DetectionConfig::default(),
+            notify: NotifyConfig::default(),
         }
     }
 }
@@ -38,6 +43,7 @@ impl Default for EvaluatorConfig {
 /// What one evaluation read and decided.
 struct Outcome {
     changes: Vec<Change>,
+    notifications: Vec<Notification>,
     alerts: Vec<Alert>,
     /// (signal, model, version, candidate value, baseline value)
     values: Vec<(&'static str, String, String, f64, f64)>,
@@ -94,8 +100,32 @@ fn plan_changes(
             .collect();
         changes.extend(plan(&subject, &evaluations, &current, now_ms, hold_ms));
     }
+    let changed: Vec<&Alert> = changes
+        .iter()
+        .filter(|change| change.state_changed)
+        .map(|change| &change.alert)
+        .collect();
+    let mut notifications = notify::plan(&changed, &config.notify, now_ms, |deployment| {
+        alerts::last_rollback_ms(&connection, deployment)
+            .ok()
+            .flatten()
+    });
+    if !config.notify.alertmanagers.is_empty() {
+        let resend_ms = config.notify.alertmanager_resend.as_millis().max(1) as i64;
+        let firing: Vec<&Alert> = alerts
+            .iter()
+            .filter(|alert| alert.state == "firing")
+            .filter(|alert| {
+                !changes
+                    .iter()
+                    .any(|change| change.alert.fingerprint == alert.fingerprint)
+            })
+            .collect();
+        notifications.extend(notify::resend(&firing, &config.notify, now_ms / resend_ms));
+    }
     Ok(Outcome {
         changes,
+        notifications,
         alerts,
         values,
     })
@@ -113,8 +143,10 @@ pub async fn evaluate_once(
     let outcome = tokio::task::spawn_blocking(move || plan_changes(&db, &planning_config, now_ms))
         .await
         .expect("planning does not panic")?;
-    if !outcome.changes.is_empty() {
-        writer.apply_alerts(outcome.changes.clone()).await?;
+    if !outcome.changes.is_empty() || !outcome.notifications.is_empty() {
+        writer
+            .apply_alerts(outcome.changes.clone(), outcome.notifications)
+            .await?;
         for change in outcome.changes.iter().filter(|change| change.state_changed) {
             tracing::info!(
                 alertname = %change.alert.alertname,

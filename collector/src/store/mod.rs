@@ -1,6 +1,6 @@
 //! The SQLite store: schema, migrations and connections.
 //!
-//! Schema (current version 3):
+//! Schema (current version 4):
 //! - `deployments`: one row per (`model`, `version`), in order of first appearance, with
 //!   the declared baseline version when an agent or an operator set one.
 //! - `agent_boots`: one row per (`agent_id`, `boot_id`): one run of one agent process,
@@ -15,6 +15,10 @@
 //! - `alerts`: one row per alert fingerprint with its lifecycle state (`pending`,
 //!   `firing`, `resolved`), labels and annotations as JSON; `alert_history` records
 //!   each state change.
+//! - `notifications`: the outbox of webhook, Alertmanager and rollback-hook requests. A
+//!   row is written in the same transaction as the alert change it reports, and is kept
+//!   until delivered or given up, so a restart loses none. (`kind`, `target`,
+//!   `idempotency_key`) is unique, so planning the same notification twice stores one.
 //! - `agent_drops`: per agent boot and reason, the cumulative count of observations the
 //!   agent dropped before delivery. Counts only grow within a boot, so the stored value
 //!   is the largest one reported.
@@ -29,6 +33,7 @@
 
 pub mod alerts;
 mod batches;
+pub mod outbox;
 pub mod query;
 pub mod writer;
 
@@ -137,6 +142,25 @@ CREATE TABLE alert_history (
     annotations TEXT NOT NULL
 );
 CREATE INDEX alert_history_by_fingerprint ON alert_history (fingerprint, at_ms);
+"#,
+    r#"
+CREATE TABLE notifications (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    target TEXT NOT NULL,
+    deployment TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_ms INTEGER NOT NULL,
+    delivered_ms INTEGER,
+    failed_ms INTEGER,
+    last_error TEXT,
+    UNIQUE (kind, target, idempotency_key)
+);
+CREATE INDEX notifications_due ON notifications (next_attempt_ms)
+    WHERE delivered_ms IS NULL AND failed_ms IS NULL;
 "#,
 ];
 

@@ -53,9 +53,15 @@ enum Command {
         batch: ObservationBatch,
         reply: oneshot::Sender<Result<Committed, StoreError>>,
     },
-    /// Store planned alert changes.
+    /// Store planned alert changes and the notifications that report them.
     Alerts {
         changes: Vec<crate::detect::lifecycle::Change>,
+        notifications: Vec<super::outbox::Notification>,
+        reply: oneshot::Sender<Result<(), StoreError>>,
+    },
+    /// Record notification delivery attempts.
+    Attempts {
+        attempts: Vec<super::outbox::Attempt>,
         reply: oneshot::Sender<Result<(), StoreError>>,
     },
     /// Commit what is queued before this command, then stop.
@@ -65,7 +71,10 @@ enum Command {
 impl Command {
     fn observations(&self) -> usize {
         match self {
-            Command::Register { .. } | Command::Alerts { .. } | Command::Stop => 0,
+            Command::Register { .. }
+            | Command::Alerts { .. }
+            | Command::Attempts { .. }
+            | Command::Stop => 0,
             Command::Commit { batch, .. } => batch.observations.len(),
         }
     }
@@ -92,10 +101,28 @@ impl WriterHandle {
     pub async fn apply_alerts(
         &self,
         changes: Vec<crate::detect::lifecycle::Change>,
+        notifications: Vec<super::outbox::Notification>,
     ) -> Result<(), StoreError> {
         let (reply, receiver) = oneshot::channel();
         self.commands
-            .send(Command::Alerts { changes, reply })
+            .send(Command::Alerts {
+                changes,
+                notifications,
+                reply,
+            })
+            .await
+            .map_err(|_| StoreError::WriterStopped)?;
+        receiver.await.map_err(|_| StoreError::WriterStopped)?
+    }
+
+    /// Records notification delivery attempts and waits for the commit.
+    pub async fn record_attempts(
+        &self,
+        attempts: Vec<super::outbox::Attempt>,
+    ) -> Result<(), StoreError> {
+        let (reply, receiver) = oneshot::channel();
+        self.commands
+            .send(Command::Attempts { attempts, reply })
             .await
             .map_err(|_| StoreError::WriterStopped)?;
         receiver.await.map_err(|_| StoreError::WriterStopped)?
@@ -203,8 +230,15 @@ fn write_group(
         let savepoint = transaction.savepoint()?;
         let result = match command {
             Command::Stop => unreachable!("stop commands are removed before writing"),
-            Command::Alerts { changes, .. } => {
-                super::alerts::apply(&savepoint, changes).map(|()| Effect::AlertsStored)
+            Command::Alerts {
+                changes,
+                notifications,
+                ..
+            } => super::alerts::apply(&savepoint, changes)
+                .and_then(|()| super::outbox::enqueue(&savepoint, notifications, now))
+                .map(|()| Effect::AlertsStored),
+            Command::Attempts { attempts, .. } => {
+                super::outbox::record(&savepoint, attempts, now).map(|()| Effect::AlertsStored)
             }
             Command::Register { hello, .. } => {
                 register(&savepoint, hello, now).map(Effect::Registered)
@@ -246,7 +280,7 @@ fn reply(
         let result = result.take();
         match command {
             Command::Stop => {}
-            Command::Alerts { reply, .. } => {
+            Command::Alerts { reply, .. } | Command::Attempts { reply, .. } => {
                 let result = match result {
                     Some(Ok(_)) => Ok(()),
                     Some(Err(error)) => Err(error),
