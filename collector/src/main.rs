@@ -27,7 +27,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the collector: gRPC ingest, SQLite storage and the HTTP metrics endpoint.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Print one row per deployment with its refusal rates.
     Summary(SummaryArgs),
     /// Print the alerts: pending, firing and resolved.
@@ -129,7 +129,7 @@ fn main() -> anyhow::Result<()> {
         Command::Serve(args) => {
             let runtime =
                 tokio::runtime::Runtime::new().context("failed to start the async runtime")?;
-            runtime.block_on(serve(args))
+            runtime.block_on(serve(*args))
         }
         Command::Alerts(args) => {
             let alerts = candor_collector::read_alerts(&args.db)?;
