@@ -117,8 +117,22 @@ pub async fn run(
     // A long-running agent keeps trying; the spool and drop counts bound what it holds.
     delivery_config.give_up_after = Duration::from_secs(100 * 365 * 24 * 3600);
     delivery_config.drops = drops.clone();
+    delivery_config.hello.long_running = true;
     let delivery = Delivery::start(delivery_config)?;
     let sender = delivery.sender();
+    // An empty batch while idle tells the collector this agent is alive; when the queue
+    // is busy, real batches do that.
+    let heartbeat_sender = sender.clone();
+    let heartbeat_interval = Duration::from_secs(config.collector.heartbeat_s);
+    let heartbeat = tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(heartbeat_interval);
+        loop {
+            ticks.tick().await;
+            if heartbeat_sender.queued() == 0 {
+                let _ = heartbeat_sender.try_send(Outgoing::from(Vec::new()));
+            }
+        }
+    });
 
     let spool = match &config.collector.spool_dir {
         Some(dir) => Some(Arc::new(
@@ -314,6 +328,8 @@ pub async fn run(
         feeder.abort();
         let _ = feeder.await;
     }
+    heartbeat.abort();
+    let _ = heartbeat.await;
     let grace = Duration::from_millis(config.collector.shutdown_grace_ms);
     let (result, leftovers) = delivery.finish_within(grace).await;
     match result {

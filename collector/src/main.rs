@@ -94,6 +94,9 @@ struct ServeArgs {
     /// Seconds after a rollback during which a deployment gets no other.
     #[arg(long, default_value_t = 3600, value_name = "SECONDS")]
     rollback_cooldown: u64,
+    /// Seconds without a report after which a long-running agent raises AgentSilent.
+    #[arg(long, default_value_t = 300, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    agent_silent_after: u64,
     /// Milliseconds allowed for one notification request.
     #[arg(long, default_value_t = 5000, value_name = "MILLISECONDS", value_parser = clap::value_parser!(u64).range(1..))]
     notify_timeout_ms: u64,
@@ -171,6 +174,7 @@ fn evaluator_config(args: &ServeArgs) -> anyhow::Result<EvaluatorConfig> {
     };
     config.detection.rates.alpha = args.alert_alpha;
     config.detection.rates.min_samples = args.alert_min_samples;
+    config.agent_silent_after = Duration::from_secs(args.agent_silent_after);
     for url in args
         .webhook_urls
         .iter()

@@ -24,14 +24,22 @@ impl Drop for Alertmanager {
 }
 
 async fn start_alertmanager(dir: &std::path::Path) -> Alertmanager {
-    let binary = std::env::var("CANDOR_ALERTMANAGER").unwrap_or_else(|_| "/usr/bin/prometheus-alertmanager".into());
+    let binary = std::env::var("CANDOR_ALERTMANAGER")
+        .unwrap_or_else(|_| "/usr/bin/prometheus-alertmanager".into());
     assert!(
         std::path::Path::new(&binary).exists(),
         "{binary} not found: install Debian's prometheus-alertmanager (.ci/run does) or set CANDOR_ALERTMANAGER"
     );
     let config = dir.join("alertmanager.yml");
-    std::fs::write(&config, "route:\n  receiver: blackhole\n  group_wait: 0s\nreceivers:\n  - name: blackhole\n").unwrap();
-    let addr = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    std::fs::write(
+        &config,
+        "route:\n  receiver: blackhole\n  group_wait: 0s\nreceivers:\n  - name: blackhole\n",
+    )
+    .unwrap();
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
     let child = Command::new(binary)
         .arg(format!("--config.file={}", config.display()))
         .arg(format!("--storage.path={}", dir.join("data").display()))
@@ -63,7 +71,9 @@ async fn active_helplessness(alertmanager: SocketAddr) -> Vec<serde_json::Value>
         .into_iter()
         .filter(|alert| {
             let labels = &alert["labels"];
-            labels["alertname"] == "LearnedHelplessness" && labels["model"] == "guarded" && labels["version"] == "v2"
+            labels["alertname"] == "LearnedHelplessness"
+                && labels["model"] == "guarded"
+                && labels["version"] == "v2"
         })
         .collect()
 }
@@ -82,7 +92,14 @@ async fn firing_alert_reaches_alertmanager_and_resolves() {
     let collector = CollectorProcess::start_with(
         &dir.path().join("candor.db"),
         "127.0.0.1:0",
-        &["--evaluate-interval-ms", "100", "--alertmanager-url", &url, "--alertmanager-resend", "1"],
+        &[
+            "--evaluate-interval-ms",
+            "100",
+            "--alertmanager-url",
+            &url,
+            "--alertmanager-resend",
+            "1",
+        ],
     );
 
     replay_as(&collector, "v1", "xstest/mistralinstruct.jsonl", 1).await;
@@ -93,18 +110,27 @@ async fn firing_alert_reaches_alertmanager_and_resolves() {
         if !firing.is_empty() {
             break firing;
         }
-        assert!(tokio::time::Instant::now() < deadline, "the alert never reached the Alertmanager");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the alert never reached the Alertmanager"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     let labels = &firing[0]["labels"];
     assert_eq!(labels["severity"], "critical");
-    assert!(firing[0]["annotations"]["summary"].as_str().unwrap().contains("benign"));
+    assert!(firing[0]["annotations"]["summary"]
+        .as_str()
+        .unwrap()
+        .contains("benign"));
 
     // Many more ordinary answers for v2 bring its over-refusal rate back near v1's.
     replay_as(&collector, "v2", "xstest/mistralinstruct.jsonl", 10).await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     while !active_helplessness(alertmanager.addr).await.is_empty() {
-        assert!(tokio::time::Instant::now() < deadline, "the alert was never resolved in the Alertmanager");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the alert was never resolved in the Alertmanager"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let (_, body) = http_get(collector.http_addr, "/api/v1/alerts").await;

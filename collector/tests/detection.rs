@@ -202,3 +202,79 @@ async fn thin_data_and_agent_restarts_raise_nothing() {
         "alerts on thin data or restarts: {current:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopped_agent_raises_agent_silent() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("candor.db");
+    let collector = CollectorProcess::start_with(
+        &db,
+        "127.0.0.1:0",
+        &["--evaluate-interval-ms", "100", "--agent-silent-after", "2"],
+    );
+    let config_text = format!(
+        r#"
+agent_id = "watched-agent"
+[collector]
+url = "{}"
+heartbeat_s = 1
+[deployment]
+model = "watched"
+version = "v1"
+[[source]]
+type = "file"
+path = "{}/logs/*.jsonl"
+checkpoint = "{}/checkpoint.json"
+"#,
+        collector.grpc_url(),
+        dir.path().display(),
+        dir.path().display()
+    );
+    let start_agent = || {
+        let config = candor_agent::config::AgentConfig::parse(&config_text, "test").unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(candor_agent::run::run(
+            config,
+            "watched-agent".into(),
+            async {
+                let _ = stopped.await;
+            },
+        ));
+        (stop, task)
+    };
+    let silent = |alerts: &[(String, String, String, String)], state: &str| {
+        alerts.iter().any(|(name, model, _, alert_state)| {
+            name == "AgentSilent" && model == "watched" && alert_state == state
+        })
+    };
+
+    // An idle agent keeps sending heartbeats, so nothing fires.
+    let (stop, task) = start_agent();
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert!(!silent(&alerts(&collector).await, "firing"));
+    let _ = stop.send(());
+    task.await.unwrap().unwrap();
+
+    // Stopped, it goes silent.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while !silent(&alerts(&collector).await, "firing") {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "AgentSilent never fired"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // Restarted, it reports again under a new boot id and the alert resolves.
+    let (stop, task) = start_agent();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while !silent(&alerts(&collector).await, "resolved") {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "AgentSilent never resolved"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _ = stop.send(());
+    task.await.unwrap().unwrap();
+}

@@ -112,6 +112,10 @@ pub struct CollectorConfig {
     /// batches still unacknowledged then go to the spool. Default: 10000.
     #[serde(default = "default_shutdown_grace_ms")]
     pub shutdown_grace_ms: u64,
+    /// Seconds between heartbeats (empty batches) while the agent has nothing to send,
+    /// so the collector can tell an idle agent from a stopped one. Default: 30.
+    #[serde(default = "default_heartbeat_s")]
+    pub heartbeat_s: u64,
 }
 
 /// The deployment this agent reports for.
@@ -226,6 +230,9 @@ fn default_batch_max_delay_ms() -> u64 {
 }
 fn default_spool_max_bytes() -> u64 {
     100 * 1024 * 1024
+}
+fn default_heartbeat_s() -> u64 {
+    30
 }
 fn default_shutdown_grace_ms() -> u64 {
     10_000

@@ -117,6 +117,7 @@ impl AgentConfig {
         check_positive("collector.queue_batches", collector.queue_batches as u64)?;
         check_positive("collector.max_in_flight", collector.max_in_flight as u64)?;
         check_positive("collector.batch_max_delay_ms", collector.batch_max_delay_ms)?;
+        check_positive("collector.heartbeat_s", collector.heartbeat_s)?;
         if !(1..=10_000).contains(&collector.batch_max_observations) {
             return Err(invalid(
                 "collector.batch_max_observations",

@@ -95,6 +95,7 @@ impl DeliveryConfig {
                 boot_id: uuid::Uuid::new_v4().to_string(),
                 deployment: Some(deployment),
                 agent_version: env!("CARGO_PKG_VERSION").to_string(),
+                long_running: false,
             },
             queue_batches: 16,
             max_in_flight: 32,

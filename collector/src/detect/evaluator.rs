@@ -27,6 +27,8 @@ pub struct EvaluatorConfig {
     pub detection: DetectionConfig,
     /// Where alert changes are reported.
     pub notify: NotifyConfig,
+    /// A long-running agent that has not reported for this long raises `AgentSilent`.
+    pub agent_silent_after: Duration,
 }
 
 impl Default for EvaluatorConfig {
@@ -36,6 +38,7 @@ impl Default for EvaluatorConfig {
             hold: Duration::ZERO,
             detection: DetectionConfig::default(),
             notify: NotifyConfig::default(),
+            agent_silent_after: Duration::from_secs(300),
         }
     }
 }
@@ -62,6 +65,27 @@ fn plan_changes(
     let hold_ms = config.hold.as_millis() as i64;
     let mut changes = Vec::new();
     let mut values = Vec::new();
+    let agents = super::silence::read_agents(&connection)?;
+    for deployment in &signals {
+        let evaluation = super::silence::evaluate(
+            deployment.deployment_id,
+            &agents,
+            now_ms,
+            config.agent_silent_after,
+        );
+        let subject = Subject {
+            deployment_id: deployment.deployment_id,
+            model: deployment.model.clone(),
+            version: deployment.version.clone(),
+            baseline_version: String::new(),
+        };
+        let current: Vec<Alert> = alerts
+            .iter()
+            .filter(|alert| alert.deployment_id == deployment.deployment_id)
+            .cloned()
+            .collect();
+        changes.extend(plan(&subject, &[evaluation], &current, now_ms, 0));
+    }
     for candidate in &signals {
         let Some((_, baseline_version)) = baselines
             .iter()

@@ -14,3 +14,4 @@ mod helplessness;
 pub mod lifecycle;
 pub mod sequential;
 pub mod signals;
+pub mod silence;

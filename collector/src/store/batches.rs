@@ -43,10 +43,10 @@ pub(super) fn register(
     let labels: std::collections::BTreeMap<_, _> = deployment.labels.iter().collect();
     let labels = serde_json::to_string(&labels).expect("string maps serialize");
     connection.execute(
-        "INSERT INTO agent_boots (agent_id, boot_id, deployment_id, labels, agent_version, first_seen_ms, last_seen_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+        "INSERT INTO agent_boots (agent_id, boot_id, deployment_id, labels, agent_version, first_seen_ms, last_seen_ms, long_running)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)
          ON CONFLICT (agent_id, boot_id) DO UPDATE SET last_seen_ms = excluded.last_seen_ms",
-        params![hello.agent_id, hello.boot_id, deployment_id, labels, hello.agent_version, now],
+        params![hello.agent_id, hello.boot_id, deployment_id, labels, hello.agent_version, now, hello.long_running],
     )?;
     let boot: i64 = connection.query_row(
         "SELECT id FROM agent_boots WHERE agent_id = ?1 AND boot_id = ?2",

@@ -161,6 +161,7 @@ CREATE TABLE notifications (
 );
 CREATE INDEX notifications_due ON notifications (next_attempt_ms)
     WHERE delivered_ms IS NULL AND failed_ms IS NULL;
+ALTER TABLE agent_boots ADD COLUMN long_running INTEGER NOT NULL DEFAULT 0;
 "#,
 ];
 
