@@ -99,6 +99,7 @@ fn hello(agent_id: &str, boot_id: &str) -> AgentMessage {
                 baseline_version: String::new(),
             }),
             agent_version: "test".into(),
+            long_running: false,
         })),
     }
 }
@@ -384,6 +385,7 @@ async fn declared_baseline_replaces_previous_version() {
                 baseline_version: baseline.into(),
             }),
             agent_version: "test".into(),
+            long_running: false,
         })),
     };
     for (version, baseline) in [("base", ""), ("v1", ""), ("v2", "base")] {
