@@ -22,6 +22,15 @@ pub struct AlertRecord {
     pub fingerprint: String,
     pub labels: BTreeMap<String, String>,
     pub annotations: BTreeMap<String, String>,
+    /// Every state change, oldest first.
+    pub history: Vec<StateChange>,
+}
+
+/// One recorded state change of an alert.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StateChange {
+    pub state: String,
+    pub at: String,
 }
 
 impl From<Alert> for AlertRecord {
@@ -39,6 +48,7 @@ impl From<Alert> for AlertRecord {
             fingerprint: alert.fingerprint,
             labels: alert.labels,
             annotations: alert.annotations,
+            history: Vec::new(),
         }
     }
 }

@@ -21,9 +21,21 @@ use std::path::Path;
 /// Reads every alert from the database at `path`, newest change first.
 pub fn read_alerts(path: &Path) -> Result<Vec<alerts::AlertRecord>, store::StoreError> {
     let connection = store::open_for_reading(path)?;
+    let mut history = store::alerts::read_history(&connection)?;
     Ok(store::alerts::read_alerts(&connection)?
         .into_iter()
-        .map(alerts::AlertRecord::from)
+        .map(|alert| {
+            let changes = history.remove(&alert.fingerprint).unwrap_or_default();
+            let mut record = alerts::AlertRecord::from(alert);
+            record.history = changes
+                .into_iter()
+                .map(|(state, at_ms)| alerts::StateChange {
+                    state,
+                    at: alerts::rfc3339(at_ms),
+                })
+                .collect();
+            record
+        })
         .collect())
 }
 

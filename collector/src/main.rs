@@ -32,6 +32,32 @@ enum Command {
     Summary(SummaryArgs),
     /// Print the alerts: pending, firing and resolved.
     Alerts(SummaryArgs),
+    /// Declare which version a deployment is compared with.
+    Baseline(BaselineArgs),
+}
+
+#[derive(clap::Args)]
+struct BaselineArgs {
+    /// SQLite database file written by `serve`.
+    #[arg(long, value_name = "FILE")]
+    db: PathBuf,
+    /// Model of the deployment.
+    #[arg(long)]
+    model: String,
+    /// Version of the deployment.
+    #[arg(long)]
+    version: String,
+    /// Version to compare it with, such as an untuned base model served in parallel.
+    #[arg(
+        long,
+        value_name = "VERSION",
+        conflicts_with = "previous",
+        required_unless_present = "previous"
+    )]
+    against: Option<String>,
+    /// Compare it with the previous version again (the default).
+    #[arg(long)]
+    previous: bool,
 }
 
 #[derive(clap::Args)]
@@ -141,6 +167,25 @@ fn main() -> anyhow::Result<()> {
                 Format::Json => println!(
                     "{}",
                     serde_json::to_string_pretty(&alerts).expect("alerts serialize")
+                ),
+            }
+            Ok(())
+        }
+        Command::Baseline(args) => {
+            let baseline = candor_collector::store::set_baseline(
+                &args.db,
+                &args.model,
+                &args.version,
+                args.against.as_deref(),
+            )?;
+            match baseline {
+                Some(version) => println!(
+                    "{} {} is now compared with {version}",
+                    args.model, args.version
+                ),
+                None => println!(
+                    "{} {} is now compared with its previous version",
+                    args.model, args.version
                 ),
             }
             Ok(())

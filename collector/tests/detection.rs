@@ -148,6 +148,7 @@ async fn guardrail_pairs_fire_the_right_alerts() {
     assert_eq!(helplessness["state"], "firing");
     assert_eq!(helplessness["severity"], "critical");
     assert!(helplessness["started_at"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(helplessness["history"][0]["state"], "firing");
     let summary = helplessness["annotations"]["summary"].as_str().unwrap();
     assert!(
         summary.contains("baseline") && summary.contains("interval"),

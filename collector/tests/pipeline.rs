@@ -152,4 +152,49 @@ async fn xstest_replay_stores_each_record_once() {
 
     let status = collector.terminate();
     assert!(status.success(), "collector exit status {status}");
+
+    // An operator declares another baseline, and can return to the default.
+    let baseline = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_candor-collector"))
+            .args(["baseline", "--db"])
+            .arg(&db)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let declared = baseline(&[
+        "--model",
+        "xstest",
+        "--version",
+        "mistralguard",
+        "--against",
+        "gpt4",
+    ]);
+    assert!(
+        declared.status.success(),
+        "{}",
+        String::from_utf8_lossy(&declared.stderr)
+    );
+    let rows = candor_collector::read_summary(&db).unwrap();
+    assert_eq!(rows[2].baseline_version.as_deref(), Some("gpt4"));
+    let reset = baseline(&[
+        "--model",
+        "xstest",
+        "--version",
+        "mistralguard",
+        "--previous",
+    ]);
+    assert!(reset.status.success());
+    let rows = candor_collector::read_summary(&db).unwrap();
+    assert_eq!(rows[2].baseline_version.as_deref(), Some("mistralinstruct"));
+    let unknown = baseline(&[
+        "--model",
+        "xstest",
+        "--version",
+        "nope",
+        "--against",
+        "gpt4",
+    ]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("deployment xstest nope not found"));
 }

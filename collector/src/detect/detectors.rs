@@ -367,7 +367,8 @@ fn coherence_loss(
     }
 }
 
-/// `OutputNarrowing`: diversity across samples down, or token entropy down.
+/// `OutputNarrowing`: diversity across samples, token entropy or lexical diversity
+/// (distinct-2 within responses) down.
 fn output_narrowing(
     candidate: &DeploymentSignals,
     baseline: &DeploymentSignals,
@@ -376,7 +377,7 @@ fn output_narrowing(
     let mut reasons = Vec::new();
     let mut any_decided = false;
     let mut values = Vec::new();
-    let checks: [(&'static str, &MeanSummary, &MeanSummary, f64); 2] = [
+    let checks: [(&'static str, &MeanSummary, &MeanSummary, f64); 3] = [
         (
             "probe_diversity",
             &candidate.probe_diversity,
@@ -388,6 +389,12 @@ fn output_narrowing(
             &candidate.token_entropy,
             &baseline.token_entropy,
             config.entropy_mixing_variance,
+        ),
+        (
+            "lexical_distinct_2",
+            &candidate.lexical_distinct_2,
+            &baseline.lexical_distinct_2,
+            config.unit_mean_mixing_variance,
         ),
     ];
     for (signal, candidate_summary, baseline_summary, mixing_variance) in checks {

@@ -54,6 +54,8 @@ pub struct DeploymentSignals {
     pub token_entropy: MeanSummary,
     /// Pooled distinct-2 across the samples of multi-sample probes.
     pub probe_diversity: MeanSummary,
+    /// Distinct-2 within each response (lexical diversity).
+    pub lexical_distinct_2: MeanSummary,
     /// Record ids of refused benign prompts, a few per deployment, for annotations.
     pub refused_benign_examples: Vec<String>,
 }
@@ -116,7 +118,8 @@ pub fn read_signals(connection: &Connection) -> Result<Vec<DeploymentSignals>, S
             COALESCE(SUM(o.outcome = 'truncated'), 0), COALESCE(SUM(o.outcome = 'filtered'), 0),
             COUNT(o.repetition), AVG(o.repetition), AVG(o.repetition * o.repetition),
             COUNT(o.token_entropy_bits), AVG(o.token_entropy_bits), AVG(o.token_entropy_bits * o.token_entropy_bits),
-            COUNT(o.diversity_distinct_2), AVG(o.diversity_distinct_2), AVG(o.diversity_distinct_2 * o.diversity_distinct_2)
+            COUNT(o.diversity_distinct_2), AVG(o.diversity_distinct_2), AVG(o.diversity_distinct_2 * o.diversity_distinct_2),
+            COUNT(o.distinct_2), AVG(o.distinct_2), AVG(o.distinct_2 * o.distinct_2)
          FROM deployments d LEFT JOIN observations o ON o.deployment_id = d.id
          GROUP BY d.id ORDER BY d.first_seen_ms, d.id",
     )?;
@@ -152,6 +155,7 @@ pub fn read_signals(connection: &Connection) -> Result<Vec<DeploymentSignals>, S
                 repetition: summary(row.get(14)?, row.get(15)?, row.get(16)?),
                 token_entropy: summary(row.get(17)?, row.get(18)?, row.get(19)?),
                 probe_diversity: summary(row.get(20)?, row.get(21)?, row.get(22)?),
+                lexical_distinct_2: summary(row.get(23)?, row.get(24)?, row.get(25)?),
                 ..DeploymentSignals::default()
             })
         })?

@@ -83,3 +83,24 @@ pub fn last_rollback_ms(
 ) -> Result<Option<i64>, StoreError> {
     super::outbox::last_rollback_ms(connection, deployment)
 }
+
+/// Every recorded state change, per fingerprint, oldest first: (state, time in ms).
+pub fn read_history(
+    connection: &Connection,
+) -> Result<BTreeMap<String, Vec<(String, i64)>>, StoreError> {
+    let mut statement = connection
+        .prepare("SELECT fingerprint, state, at_ms FROM alert_history ORDER BY at_ms, id")?;
+    let rows = statement.query_map([], |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, i64>(2)?,
+        ))
+    })?;
+    let mut history: BTreeMap<String, Vec<(String, i64)>> = BTreeMap::new();
+    for row in rows {
+        let (fingerprint, state, at_ms) = row?;
+        history.entry(fingerprint).or_default().push((state, at_ms));
+    }
+    Ok(history)
+}

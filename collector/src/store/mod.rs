@@ -193,6 +193,12 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("the store writer has stopped")]
     WriterStopped,
+    #[error("deployment {model} {version} not found: it appears once an agent reports for it")]
+    DeploymentNotFound { model: String, version: String },
+    #[error(
+        "invalid baseline {baseline:?} for version {version:?}: name another, non-empty version"
+    )]
+    InvalidBaseline { version: String, baseline: String },
 }
 
 /// Opens (creating if needed) the database for writing and migrates it to the current
@@ -310,6 +316,36 @@ fn migrate(connection: &mut Connection, path: &Path) -> Result<(), StoreError> {
         tracing::info!(path = %path.display(), version = index + 1, "Applied schema migration");
     }
     Ok(())
+}
+
+/// Declares the baseline version of a deployment, or with `None` returns it to the
+/// previous version. Returns the declared version. The deployment must exist.
+pub fn set_baseline(
+    path: &Path,
+    model: &str,
+    version: &str,
+    baseline: Option<&str>,
+) -> Result<Option<String>, StoreError> {
+    if let Some(baseline) = baseline {
+        if baseline.trim().is_empty() || baseline == version {
+            return Err(StoreError::InvalidBaseline {
+                version: version.to_string(),
+                baseline: baseline.to_string(),
+            });
+        }
+    }
+    let connection = open_for_writing(path)?;
+    let updated = connection.execute(
+        "UPDATE deployments SET baseline_version = ?1 WHERE model = ?2 AND version = ?3",
+        rusqlite::params![baseline, model, version],
+    )?;
+    if updated == 0 {
+        return Err(StoreError::DeploymentNotFound {
+            model: model.to_string(),
+            version: version.to_string(),
+        });
+    }
+    Ok(baseline.map(str::to_string))
 }
 
 /// Milliseconds since the Unix epoch, now.
