@@ -35,7 +35,7 @@ use crate::sources::proxy::run_scoring;
 /// Observations waiting between a source and its batcher.
 const ITEM_QUEUE: usize = 4096;
 
-/// Why the agent could not start.
+/// An error that kept the agent from starting.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     #[error("cannot start delivery: {0}")]

@@ -27,7 +27,7 @@ pub struct ProbeClient {
     timeout: Duration,
 }
 
-/// Why a probe request produced no response to judge.
+/// An error that left a probe request without a response to judge.
 #[derive(Debug, thiserror::Error)]
 pub enum RequestError {
     #[error("invalid endpoint {url:?}: {reason}")]

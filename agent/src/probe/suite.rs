@@ -61,7 +61,7 @@ pub struct Sampling {
     pub top_logprobs: u32,
 }
 
-/// What a probe's response should do.
+/// The behaviour a probe's response should show.
 #[derive(Debug, Clone)]
 pub enum Expectation {
     Comply,
@@ -94,7 +94,7 @@ pub enum FormCheck {
     Json { keys: Vec<String> },
 }
 
-/// Why a suite could not be loaded.
+/// An error loading a suite.
 #[derive(Debug, thiserror::Error)]
 pub enum SuiteError {
     #[error("unknown suite {0:?}: give a file path or one of the built-in names (over-refusal, harmful, math, facts, style, creative)")]

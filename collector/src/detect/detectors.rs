@@ -56,7 +56,7 @@ pub struct Finding {
     pub examples: Vec<String>,
 }
 
-/// What one detector decided for one deployment.
+/// A detector's decision for one deployment.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Verdict {
     /// Too little data to decide; existing alerts keep their state.

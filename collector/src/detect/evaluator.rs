@@ -43,7 +43,7 @@ impl Default for EvaluatorConfig {
     }
 }
 
-/// What one evaluation read and decided.
+/// The reads and decisions of one evaluation.
 struct Outcome {
     changes: Vec<Change>,
     notifications: Vec<Notification>,

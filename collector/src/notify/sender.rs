@@ -74,9 +74,16 @@ pub async fn run(
         .await
         .expect("reading the outbox does not panic");
         let due = match due {
-            Ok(due) => due,
+            Ok(due) => {
+                read_failures = 0;
+                due
+            }
             Err(error) => {
-                tracing::warn!(%error, "Reading the notification outbox failed; retrying");
+                read_failures += 1;
+                // Log the first failure of a run, then every hundredth.
+                if read_failures == 1 || read_failures.is_multiple_of(100) {
+                    tracing::warn!(%error, read_failures, "Reading the notification outbox failed; retrying");
+                }
                 continue;
             }
         };

@@ -205,7 +205,7 @@ fn run(mut connection: Connection, mut receiver: mpsc::Receiver<Command>, metric
     tracing::info!("Store writer stopped");
 }
 
-/// What one command produced, before the group commits.
+/// The result of one command, before the group commits.
 enum Effect {
     Registered(Session),
     AlertsStored,

@@ -18,7 +18,7 @@ pub struct Checkpoint {
 /// One file's acknowledged position.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileCheckpoint {
-    /// Where the file was last seen, for people reading the checkpoint.
+    /// The path where the file was last seen, for people reading the checkpoint.
     pub path: PathBuf,
     /// Bytes from the start of the file whose records are all acknowledged.
     pub offset: u64,

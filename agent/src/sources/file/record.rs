@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-/// Where the fields of a log line are.
+/// Locations of the fields of a log line.
 #[derive(Debug, Clone)]
 pub struct Pointers {
     pub prompt: String,
@@ -19,7 +19,7 @@ pub struct LogRecord {
     pub model: Option<String>,
 }
 
-/// Why a line was skipped, as a bounded metric label.
+/// The reason a line was skipped, as a bounded metric label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SkipReason {
     InvalidJson,

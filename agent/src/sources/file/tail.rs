@@ -35,7 +35,7 @@ pub struct Line {
     pub bytes: Vec<u8>,
 }
 
-/// What one read produced.
+/// One item of a read.
 pub enum ReadItem {
     Line(Line),
     /// A line over the limit was skipped.
