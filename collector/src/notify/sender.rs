@@ -61,6 +61,7 @@ pub async fn run(
         .as_ref()
         .map(|rollback| rollback.secret.clone())
         .unwrap_or_default();
+    let mut read_failures = 0u64;
     loop {
         tokio::select! {
             _ = stop.wait_for(|stopping| *stopping) => break,
