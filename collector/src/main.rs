@@ -163,13 +163,12 @@ fn main() -> anyhow::Result<()> {
         Command::Alerts(args) => {
             let alerts = candor_collector::read_alerts(&args.db)?;
             match args.format {
-                Format::Table => print!("{}", candor_collector::alerts::to_table(&alerts)),
-                Format::Json => println!(
-                    "{}",
+                Format::Table => emit(&candor_collector::alerts::to_table(&alerts)),
+                Format::Json => emit(&format!(
+                    "{}\n",
                     serde_json::to_string_pretty(&alerts).expect("alerts serialize")
-                ),
+                )),
             }
-            Ok(())
         }
         Command::Baseline(args) => {
             let baseline = candor_collector::store::set_baseline(
@@ -193,15 +192,28 @@ fn main() -> anyhow::Result<()> {
         Command::Summary(args) => {
             let rows = candor_collector::read_summary(&args.db)?;
             match args.format {
-                Format::Table => print!(
+                Format::Table => emit(&format!(
                     "{}{}",
                     summary::to_table(&rows),
                     summary::probe_table(&rows)
-                ),
-                Format::Json => println!("{}", summary::to_json(&rows)),
+                )),
+                Format::Json => emit(&format!("{}\n", summary::to_json(&rows))),
             }
-            Ok(())
         }
+    }
+}
+
+/// Writes command output to standard output. A reader that went away early, such as
+/// `head`, is not an error.
+fn emit(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        result => Ok(result?),
     }
 }
 
@@ -237,6 +249,18 @@ fn evaluator_config(args: &ServeArgs) -> anyhow::Result<EvaluatorConfig> {
     config.notify.alertmanagers = args.alertmanager_urls.clone();
     config.notify.alertmanager_resend = Duration::from_secs(args.alertmanager_resend);
     config.notify.timeout = Duration::from_millis(args.notify_timeout_ms);
+    if args.rollback_url.is_none() && args.rollback_secret_env.is_some() {
+        anyhow::bail!("--rollback-secret-env is set without --rollback-url: add the rollback hook URL, or drop the secret");
+    }
+    let known = candor_collector::detect::evaluator::COMPARISON_ALERTS;
+    for name in &args.rollback_alerts {
+        if !known.contains(&name.as_str()) && name != "AgentSilent" {
+            anyhow::bail!(
+                "unknown alert {name:?} in --rollback-alerts: use names from {}",
+                known.join(", ")
+            );
+        }
+    }
     if let Some(url) = &args.rollback_url {
         let Some(variable) = &args.rollback_secret_env else {
             anyhow::bail!("--rollback-url needs --rollback-secret-env: name the environment variable that holds the signing key");

@@ -279,3 +279,57 @@ checkpoint = "{}/checkpoint.json"
     let _ = stop.send(());
     task.await.unwrap().unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn removed_baseline_resolves_its_alerts() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("candor.db");
+    let collector =
+        CollectorProcess::start_with(&db, "127.0.0.1:0", &["--evaluate-interval-ms", "100"]);
+    replay_version(&collector, "swapped", "v1", "xstest/mistralinstruct.jsonl").await;
+    replay_version(&collector, "swapped", "v2", "xstest/mistralguard.jsonl").await;
+
+    let baseline = |args: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_candor-collector"))
+            .args(["baseline", "--db"])
+            .arg(&db)
+            .args(["--model", "swapped", "--version", "v1"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    let v1_state = |alerts: &[(String, String, String, String)], state: &str| {
+        alerts.iter().any(|(name, model, version, alert_state)| {
+            name == "SafetyRegression"
+                && model == "swapped"
+                && version == "v1"
+                && alert_state == state
+        })
+    };
+
+    // Compared with the guarded v2, v1 refuses harmful requests less often.
+    baseline(&["--against", "v2"]);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while !v1_state(&alerts(&collector).await, "firing") {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "SafetyRegression never fired for v1"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Back to the default, v1 has no baseline, so the comparison's alerts resolve.
+    baseline(&["--previous"]);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while !v1_state(&alerts(&collector).await, "resolved") {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "SafetyRegression for v1 never resolved"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

@@ -197,4 +197,14 @@ async fn xstest_replay_stores_each_record_once() {
     ]);
     assert_eq!(unknown.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("deployment xstest nope not found"));
+    let typo = baseline(&[
+        "--model",
+        "xstest",
+        "--version",
+        "gpt4",
+        "--against",
+        "gtp4",
+    ]);
+    assert_eq!(typo.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&typo.stderr).contains("deployment xstest gtp4 not found"));
 }

@@ -17,6 +17,17 @@ use crate::store::outbox::Notification;
 use crate::store::writer::WriterHandle;
 use crate::store::{self, alerts, now_unix_ms, query, StoreError};
 
+/// Alerts that compare a deployment with its baseline.
+pub const COMPARISON_ALERTS: [&str; 7] = [
+    "LearnedHelplessness",
+    "OverRefusalIncrease",
+    "SafetyRegression",
+    "TrafficRefusalSpike",
+    "CapabilityRegression",
+    "CoherenceLoss",
+    "OutputNarrowing",
+];
+
 /// Settings of the evaluation task.
 #[derive(Debug, Clone)]
 pub struct EvaluatorConfig {
@@ -87,16 +98,37 @@ fn plan_changes(
         changes.extend(plan(&subject, &[evaluation], &current, now_ms, 0));
     }
     for candidate in &signals {
-        let Some((_, baseline_version)) = baselines
+        let baseline_version = baselines
             .iter()
             .find(|(id, _)| *id == candidate.deployment_id)
-        else {
-            continue;
-        };
-        let Some(baseline) = signals
-            .iter()
-            .find(|signal| signal.model == candidate.model && &signal.version == baseline_version)
-        else {
+            .map(|(_, version)| version);
+        let baseline = baseline_version.and_then(|version| {
+            signals
+                .iter()
+                .find(|signal| signal.model == candidate.model && &signal.version == version)
+        });
+        let (Some(baseline_version), Some(baseline)) = (baseline_version, baseline) else {
+            // No baseline (any more): alerts from an earlier comparison cannot hold.
+            let subject = Subject {
+                deployment_id: candidate.deployment_id,
+                model: candidate.model.clone(),
+                version: candidate.version.clone(),
+                baseline_version: String::new(),
+            };
+            let cleared: Vec<_> = COMPARISON_ALERTS
+                .iter()
+                .map(|alertname| super::detectors::Evaluation {
+                    alertname,
+                    verdict: super::detectors::Verdict::Firing(Vec::new()),
+                    values: Vec::new(),
+                })
+                .collect();
+            let current: Vec<Alert> = alerts
+                .iter()
+                .filter(|alert| alert.deployment_id == candidate.deployment_id)
+                .cloned()
+                .collect();
+            changes.extend(plan(&subject, &cleared, &current, now_ms, hold_ms));
             continue;
         };
         let evaluations = evaluate(candidate, baseline, &config.detection);

@@ -151,6 +151,7 @@ pub fn plan(
         .iter()
         .filter(|alert| alert.state == "firing" || alert.state == "resolved")
     {
+        // Each kind prefixes its own key, so one receiver can take several kinds.
         let key = format!(
             "{}:{}:{}",
             alert.fingerprint,
@@ -164,7 +165,7 @@ pub fn plan(
                 target: url.clone(),
                 deployment: deployment.clone(),
                 payload: webhook_payload(alert, &config.external_url),
-                idempotency_key: key.clone(),
+                idempotency_key: format!("webhook:{key}"),
             });
         }
         for url in &config.alertmanagers {
@@ -194,8 +195,8 @@ pub fn plan(
             kind: "rollback",
             target: rollback.url.clone(),
             deployment,
-            payload: rollback_payload(alert, &key),
-            idempotency_key: key,
+            payload: rollback_payload(alert, &format!("rollback:{key}")),
+            idempotency_key: format!("rollback:{key}"),
         });
     }
     notifications

@@ -334,7 +334,25 @@ pub fn set_baseline(
             });
         }
     }
+    if !path.exists() {
+        return Err(StoreError::NotFound {
+            path: path.display().to_string(),
+        });
+    }
     let connection = open_for_writing(path)?;
+    if let Some(baseline) = baseline {
+        let known: i64 = connection.query_row(
+            "SELECT COUNT(*) FROM deployments WHERE model = ?1 AND version = ?2",
+            rusqlite::params![model, baseline],
+            |row| row.get(0),
+        )?;
+        if known == 0 {
+            return Err(StoreError::DeploymentNotFound {
+                model: model.to_string(),
+                version: baseline.to_string(),
+            });
+        }
+    }
     let updated = connection.execute(
         "UPDATE deployments SET baseline_version = ?1 WHERE model = ?2 AND version = ?3",
         rusqlite::params![baseline, model, version],
