@@ -303,32 +303,17 @@ fn coherence_loss(
     baseline: &DeploymentSignals,
     config: &DetectionConfig,
 ) -> Evaluation {
-    let mut reasons = Vec::new();
-    let mut any_decided = false;
-    let mut values = Vec::new();
-    let repetition = compare_means(
-        &baseline.repetition,
-        &candidate.repetition,
-        &mean_config(
-            config,
-            config.unit_mean_mixing_variance,
-            Direction::Increase,
-        ),
+    let mut means = MeanChecks::default();
+    means.check(
+        "repetition",
+        (&candidate.repetition, &baseline.repetition),
+        config.unit_mean_mixing_variance,
+        Direction::Increase,
+        config,
     );
-    if repetition.decision != Decision::InsufficientData {
-        any_decided = true;
-        values.push((
-            "repetition",
-            repetition.candidate_mean,
-            repetition.baseline_mean,
-        ));
-        if repetition.decision == Decision::Changed {
-            reasons.push(format!(
-                "repetition rose {}",
-                describe_mean(&repetition, config.rates.alpha)
-            ));
-        }
-    }
+    let mut reasons = means.reasons;
+    let mut any_decided = means.any_decided;
+    let values = means.values;
     for outcome in WATCHED_OUTCOMES {
         let (Some(candidate_counts), Some(baseline_counts)) = (
             candidate.outcomes.get(outcome),
@@ -374,9 +359,6 @@ fn output_narrowing(
     baseline: &DeploymentSignals,
     config: &DetectionConfig,
 ) -> Evaluation {
-    let mut reasons = Vec::new();
-    let mut any_decided = false;
-    let mut values = Vec::new();
     let checks: [(&'static str, &MeanSummary, &MeanSummary, f64); 3] = [
         (
             "probe_diversity",
@@ -397,33 +379,68 @@ fn output_narrowing(
             config.unit_mean_mixing_variance,
         ),
     ];
+    let mut means = MeanChecks::default();
     for (signal, candidate_summary, baseline_summary, mixing_variance) in checks {
-        let comparison = compare_means(
-            baseline_summary,
-            candidate_summary,
-            &mean_config(config, mixing_variance, Direction::Decrease),
+        means.check(
+            signal,
+            (candidate_summary, baseline_summary),
+            mixing_variance,
+            Direction::Decrease,
+            config,
         );
-        if comparison.decision == Decision::InsufficientData {
-            continue;
-        }
-        any_decided = true;
-        values.push((signal, comparison.candidate_mean, comparison.baseline_mean));
-        if comparison.decision == Decision::Changed {
-            reasons.push(format!(
-                "{signal} fell {}",
-                describe_mean(&comparison, config.rates.alpha)
-            ));
-        }
     }
     let headline = format!(
         "{} {} answers more alike than {}",
         candidate.model, candidate.version, baseline.version
     );
-    let verdict = combined_verdict(any_decided, &reasons, "warning", &headline);
+    let verdict = combined_verdict(means.any_decided, &means.reasons, "warning", &headline);
     Evaluation {
         alertname: "OutputNarrowing",
         verdict,
-        values,
+        values: means.values,
+    }
+}
+
+/// Mean comparisons of a detector that checks several signals, and what they found.
+#[derive(Default)]
+struct MeanChecks {
+    any_decided: bool,
+    values: Vec<(&'static str, f64, f64)>,
+    reasons: Vec<String>,
+}
+
+impl MeanChecks {
+    /// Compares one signal (candidate, baseline) in `direction` and records the result.
+    fn check(
+        &mut self,
+        signal: &'static str,
+        (candidate, baseline): (&MeanSummary, &MeanSummary),
+        mixing_variance: f64,
+        direction: Direction,
+        config: &DetectionConfig,
+    ) {
+        let comparison = compare_means(
+            baseline,
+            candidate,
+            &mean_config(config, mixing_variance, direction),
+        );
+        if comparison.decision == Decision::InsufficientData {
+            return;
+        }
+        self.any_decided = true;
+        self.values
+            .push((signal, comparison.candidate_mean, comparison.baseline_mean));
+        if comparison.decision == Decision::Changed {
+            let moved = if direction == Direction::Decrease {
+                "fell"
+            } else {
+                "rose"
+            };
+            self.reasons.push(format!(
+                "{signal} {moved} {}",
+                describe_mean(&comparison, config.rates.alpha)
+            ));
+        }
     }
 }
 
