@@ -1,6 +1,6 @@
 //! The agent's configuration file (`agent.toml`) for `candor-agent run` and `check`.
 //!
-//! Every struct here is the manual for its section: each field says what it sets, its
+//! Every struct here is the manual for its section: each field states what it sets, its
 //! unit and its default. Unknown keys are rejected. [`AgentConfig::load`] parses and
 //! then validates everything, so a bad file stops start-up with a message that names
 //! the key and the value.
@@ -26,7 +26,7 @@ pub struct AgentConfig {
     pub deployment: DeploymentConfig,
     /// The agent's own `/metrics` and `/healthz`. Default: off.
     pub metrics: Option<MetricsConfig>,
-    /// Where observations come from. A config needs at least one source or probe suite.
+    /// Sources of observations. A config needs at least one source or probe suite.
     #[serde(rename = "source", default)]
     pub sources: Vec<SourceConfig>,
     /// Canary probe suites run on a schedule. Default: none.
@@ -83,7 +83,7 @@ fn default_request_timeout_ms() -> u64 {
     60_000
 }
 
-/// Where and how observations are delivered.
+/// Delivery of observations to the collector.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CollectorConfig {
@@ -95,10 +95,10 @@ pub struct CollectorConfig {
     /// Batches sent and not yet acknowledged. Default: 32.
     #[serde(default = "default_max_in_flight")]
     pub max_in_flight: usize,
-    /// Most observations in one batch. Default: 256.
+    /// Maximum observations in one batch. Default: 256.
     #[serde(default = "default_batch_max_observations")]
     pub batch_max_observations: usize,
-    /// Longest time an observation waits for its batch to fill, in milliseconds.
+    /// Maximum time an observation waits for its batch to fill, in milliseconds.
     /// Default: 1000.
     #[serde(default = "default_batch_max_delay_ms")]
     pub batch_max_delay_ms: u64,
@@ -145,7 +145,7 @@ pub struct MetricsConfig {
 }
 
 impl MetricsConfig {
-    /// The validated listen address.
+    /// Returns the validated listen address.
     pub fn listen_addr(&self) -> SocketAddr {
         self.listen.parse().expect("validated at load")
     }
@@ -183,7 +183,7 @@ pub struct ProxySourceConfig {
 }
 
 impl ProxySourceConfig {
-    /// The validated listen address.
+    /// Returns the validated listen address.
     pub fn listen_addr(&self) -> SocketAddr {
         self.listen.parse().expect("validated at load")
     }
@@ -259,7 +259,7 @@ fn default_max_line_bytes() -> usize {
     4 * 1024 * 1024
 }
 
-/// Why a configuration file was rejected.
+/// An error that rejected a configuration file.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}")]

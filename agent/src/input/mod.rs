@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 /// Largest record accepted by default, in bytes: one JSONL line or one CSV row.
 pub const DEFAULT_MAX_RECORD_BYTES: usize = 4 * 1024 * 1024;
 
-/// What a response to its prompt should do, as declared by the record.
+/// The behaviour a response to its prompt should show, as declared by the record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Expect {
     /// A benign prompt that should be answered.

@@ -19,7 +19,7 @@ pub use entropy::{EntropyAccumulator, TokenEntropy};
 pub use lexical::{LexicalScorer, LexicalSignals};
 pub use refusal::{RefusalClass, RefusalClassifier, RefusalVerdict};
 
-/// One request and response as the scorer sees them.
+/// One request and response, as input to the scorer.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Exchange<'a> {
     /// The user's request, when known.
@@ -37,7 +37,7 @@ pub struct Exchange<'a> {
     pub transport_outcome: Option<Outcome>,
 }
 
-/// How a response ended.
+/// The way a response ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Outcome {
     Complete,
@@ -49,7 +49,7 @@ pub enum Outcome {
     Error,
     /// A platform content filter cut the response.
     Filtered,
-    /// The model answered with tool calls instead of text.
+    /// The model returned tool calls instead of text.
     ToolCall,
     /// No text.
     Empty,
@@ -68,13 +68,13 @@ impl Outcome {
         }
     }
 
-    /// Whether responses with this outcome get text scores.
+    /// Returns whether responses with this outcome get text scores.
     pub fn has_text_scores(self) -> bool {
         matches!(self, Self::Complete | Self::Length)
     }
 }
 
-/// What decided a refusal verdict.
+/// The source of a refusal verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RefusalSource {
     /// The API's own `refusal` field.
@@ -118,7 +118,7 @@ impl Scorer {
         Self::default()
     }
 
-    /// A scorer that shares `classifier` with others.
+    /// Creates a scorer that shares `classifier` with others.
     pub fn with_classifier(classifier: Arc<RefusalClassifier>) -> Self {
         Self {
             classifier,
@@ -172,8 +172,8 @@ impl Scorer {
     }
 }
 
-/// The outcome of an exchange whose transport finished: from the finish reason and
-/// whether there is any text.
+/// Returns the outcome of an exchange whose transport finished, from the finish reason
+/// and whether there is any text.
 fn outcome_of(exchange: &Exchange<'_>) -> Outcome {
     if let Some(outcome) = exchange.transport_outcome {
         return outcome;

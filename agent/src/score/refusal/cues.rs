@@ -1,7 +1,7 @@
 //! Cue table types and the English cue tables.
 //!
 //! A cue is a phrase that Aho-Corasick finds in a response (ASCII case-insensitive), with a
-//! [`Kind`] that says what role it plays in the decision and the rule names that a verdict
+//! [`Kind`] that names the role it plays in the decision and the rule names that a verdict
 //! reports when the cue decides it. Other languages live in `cues_intl.rs`.
 
 /// Role of a cue in the decision made by `RefusalClassifier::classify`.

@@ -32,7 +32,7 @@ use text::Answer;
 pub use features::{FEATURE_COUNT, FEATURE_NAMES};
 
 /// Cue tables in Latin script, English first. The automaton built from them alone is much
-/// smaller than one that also holds the Chinese, Japanese and Russian tables (fewer byte
+/// smaller than one that also contains the Chinese, Japanese and Russian tables (fewer byte
 /// classes), which makes the scan of most answers about 20 % faster.
 const LATIN_TABLES: &[&[CueRow]] = &[
     cues::EN_STEMS,
