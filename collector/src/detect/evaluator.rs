@@ -162,7 +162,7 @@ fn plan_changes(
         .map(|change| &change.alert)
         .collect();
     let mut notifications = notify::plan(&changed, &config.notify, now_ms, |deployment| {
-        alerts::last_rollback_ms(&connection, deployment)
+        store::outbox::last_rollback_ms(&connection, deployment)
             .ok()
             .flatten()
     });

@@ -76,14 +76,6 @@ pub(super) fn apply(connection: &Connection, changes: &[Change]) -> Result<(), S
     Ok(())
 }
 
-/// When the last rollback for `deployment` (`model/version`) was planned, if ever.
-pub fn last_rollback_ms(
-    connection: &Connection,
-    deployment: &str,
-) -> Result<Option<i64>, StoreError> {
-    super::outbox::last_rollback_ms(connection, deployment)
-}
-
 /// Every recorded state change, per fingerprint, oldest first: (state, time in ms).
 pub fn read_history(
     connection: &Connection,
