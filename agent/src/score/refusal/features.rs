@@ -6,7 +6,7 @@ use super::prompt::PromptWords;
 use super::RefusalVerdict;
 
 /// Number of features, including the constant bias feature.
-pub const FEATURE_COUNT: usize = 29;
+pub const FEATURE_COUNT: usize = 33;
 
 /// Feature names, in vector order. The generated weights file stores them too, so that a
 /// stale weights file fails its unit test instead of scoring silently with shifted columns.
@@ -33,6 +33,10 @@ pub const FEATURE_NAMES: [&str; FEATURE_COUNT] = [
     "refusal-and-privacy",
     "refusal-and-literal",
     "lecture-and-literal",
+    "moral-later",
+    "lecture-later",
+    "substitute",
+    "caution-and-moral",
     "negations",
     "prompt:present",
     "prompt:premise-question",
@@ -44,7 +48,7 @@ pub const FEATURE_NAMES: [&str; FEATURE_COUNT] = [
 
 /// Index of the first deferred feature (see [`fill_deferred`]). The deferred features end
 /// the vector.
-pub(super) const DEFERRED_START: usize = 22;
+pub(super) const DEFERRED_START: usize = 26;
 /// Largest value of each deferred feature, for bounding how much they can move a score.
 pub(super) const DEFERRED_MAX: [f32; FEATURE_COUNT - DEFERRED_START] =
     [2.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0];
@@ -121,6 +125,12 @@ pub(super) fn extract_base(answer: &AnswerView<'_>, rule: RefusalVerdict) -> [f3
     x.push(flag(refusal && findings.privacy > 0));
     x.push(flag(refusal && findings.literal > 0));
     x.push(flag(lecture && findings.literal > 0));
+    x.push(capped(findings.moral_later, 3.0));
+    x.push(flag(findings.lectures_later > 0));
+    x.push(capped(findings.substitutes, 1.0));
+    x.push(flag(
+        opens_with_caution(answer.head) && findings.moral_words > 1,
+    ));
     debug_assert_eq!(x.len, DEFERRED_START);
     x.values
 }

@@ -42,6 +42,7 @@ const LATIN_TABLES: &[&[CueRow]] = &[
     cues::EN_INABILITY,
     cues::EN_CLARIFY,
     cues::EN_MORAL,
+    cues::EN_SUBSTITUTES,
     cues::EN_REDIRECTS,
     cues::EN_PIVOTS,
     cues::LIST_ITEMS,
