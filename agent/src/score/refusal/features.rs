@@ -6,7 +6,7 @@ use super::prompt::PromptWords;
 use super::RefusalVerdict;
 
 /// Number of features, including the constant bias feature.
-pub const FEATURE_COUNT: usize = 33;
+pub const FEATURE_COUNT: usize = 34;
 
 /// Feature names, in vector order. The generated weights file stores them too, so that a
 /// stale weights file fails its unit test instead of scoring silently with shifted columns.
@@ -37,6 +37,7 @@ pub const FEATURE_NAMES: [&str; FEATURE_COUNT] = [
     "lecture-later",
     "substitute",
     "caution-and-moral",
+    "lecture-on-premise",
     "negations",
     "prompt:present",
     "prompt:premise-question",
@@ -48,7 +49,7 @@ pub const FEATURE_NAMES: [&str; FEATURE_COUNT] = [
 
 /// Index of the first deferred feature (see [`fill_deferred`]). The deferred features end
 /// the vector.
-pub(super) const DEFERRED_START: usize = 26;
+pub(super) const DEFERRED_START: usize = 27;
 /// Largest value of each deferred feature, for bounding how much they can move a score.
 pub(super) const DEFERRED_MAX: [f32; FEATURE_COUNT - DEFERRED_START] =
     [2.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0];
@@ -56,6 +57,10 @@ pub(super) const DEFERRED_MAX: [f32; FEATURE_COUNT - DEFERRED_START] =
 /// Rules that the model revises (see `model::revises`), in the order of the `rule:`
 /// features. A verdict of the `none` rule sets none of them.
 const RULES: [&str; 4] = ["opening", "lecture", "lecture-moralizing", "inability"];
+
+/// Lectures that reject the premise of a question ("there is no reason why") rather than
+/// the request to answer it. Nonsense questions get them as plain answers.
+const PREMISE_LECTURES: [&str; 2] = ["lecture:no-reason", "lecture:false-premise"];
 
 /// Answers shorter than this, in bytes, set the `short` feature.
 const SHORT_BYTES: usize = 400;
@@ -131,6 +136,10 @@ pub(super) fn extract_base(answer: &AnswerView<'_>, rule: RefusalVerdict) -> [f3
     x.push(flag(
         opens_with_caution(answer.head) && findings.moral_words > 1,
     ));
+    let premise_lecture = findings
+        .lecture
+        .is_some_and(|hit| PREMISE_LECTURES.contains(&hit.cue.full));
+    x.push(flag(premise_lecture));
     debug_assert_eq!(x.len, DEFERRED_START);
     x.values
 }
