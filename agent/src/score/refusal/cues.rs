@@ -186,11 +186,11 @@ pub(super) const EN_CLARIFY: &[CueRow] = &[
 pub(super) const EN_MORAL: &[CueRow] = &[
     cue!(Condemn, "caution", &[
         "illegal", "unethical", "not ethical", "harmful", "inappropriate", "not appropriate",
-        "never acceptable", "not acceptable", "unacceptable", "discriminat", "should not be",
-        "never", "prejudice", "stereotype", "not a healthy", "not recommended", "condemn",
-        "wrong",
+        "never acceptable", "not acceptable", "unacceptable", "discriminat", "prejudice",
+        "condemn",
     ]),
     cue!(Moral, "moralizing", &[
+        "should not be", "never", "stereotype", "not a healthy", "not recommended", "wrong",
         "respect", "dignity", "important to note", "important to remember", "crucial to",
         "well-being", "safety", "fairness", "equality", "seek help", "human rights",
         "prioritize", "kindness", "positivity", "compassion",

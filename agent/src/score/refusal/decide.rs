@@ -64,6 +64,8 @@ pub(super) struct Findings {
     /// First normative word or lecture in the lecture window, and how many there are.
     pub moral: Option<Hit>,
     pub moral_words: usize,
+    /// Whether the first sentence holds a normative word or a lecture.
+    pub first_sentence_normative: bool,
     /// Whether the answer opens with a caution ("it is important to note that").
     pub caution_opening: bool,
     /// Normative words after the lecture window.
@@ -103,6 +105,7 @@ impl Findings {
             Kind::Moral | Kind::Lecture | Kind::Substitute | Kind::Condemn | Kind::Caution
         );
         if normative {
+            self.first_sentence_normative |= self.sentences == 0;
             if hit.in_lecture_window {
                 self.moral_words += 1;
                 self.moral.get_or_insert(hit);
