@@ -14,9 +14,9 @@ const MIN_THREE_CLASS: f64 = 0.90;
 /// Agreement this classifier reaches today, per file (binary, three-class), less 0.005.
 /// A change that drops below these is a regression.
 const FLOORS: [(&str, f64, f64); 3] = [
-    ("gpt4.jsonl", 0.973, 0.966),
+    ("gpt4.jsonl", 0.975, 0.968),
     ("mistralinstruct.jsonl", 0.951, 0.928),
-    ("mistralguard.jsonl", 0.931, 0.891),
+    ("mistralguard.jsonl", 0.933, 0.888),
 ];
 
 #[test]
@@ -52,7 +52,7 @@ fn evaluate(name: &str) -> candor_agent::evaluate::Agreement {
     evaluation.agreement
 }
 
-// NOTE: the classifier reaches 0.936 on refusal vs compliance and 0.896 on the three
+// NOTE: the classifier reaches 0.938 on refusal vs compliance and 0.893 on the three
 // classes for mistralguard, under the targets; see docs/refusal-classifier.md.
 #[test]
 #[ignore = "the classifier does not reach the targets on mistralguard yet"]

@@ -64,8 +64,10 @@ pub(super) struct Findings {
     /// First normative word or lecture in the lecture window, and how many there are.
     pub moral: Option<Hit>,
     pub moral_words: usize,
-    /// Whether the first sentence holds a normative word or a lecture.
+    /// Whether the first sentence holds a normative word or a lecture, and whether it
+    /// condemns ("illegal", "harmful").
     pub first_sentence_normative: bool,
+    pub first_sentence_condemns: bool,
     /// Whether the answer opens with a caution ("it is important to note that").
     pub caution_opening: bool,
     /// Normative words after the lecture window.
@@ -118,6 +120,7 @@ impl Findings {
             Kind::Neutral | Kind::Moral => {}
             Kind::Caution => self.caution_opening |= answer[..hit.start].trim().is_empty(),
             Kind::Condemn => {
+                self.first_sentence_condemns |= self.sentences == 0;
                 let first_sentence = self.caution_opening && self.sentences == 0;
                 if first_sentence && self.lecture.is_none() && !text::is_quoted(answer, hit.start) {
                     self.lecture = Some(hit);

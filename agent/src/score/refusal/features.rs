@@ -6,7 +6,7 @@ use super::prompt::PromptWords;
 use super::RefusalVerdict;
 
 /// Number of features, including the constant bias feature.
-pub const FEATURE_COUNT: usize = 35;
+pub const FEATURE_COUNT: usize = 36;
 
 /// Feature names, in vector order. The generated weights file stores them too, so that a
 /// stale weights file fails its unit test instead of scoring silently with shifted columns.
@@ -39,6 +39,7 @@ pub const FEATURE_NAMES: [&str; FEATURE_COUNT] = [
     "caution-and-moral",
     "lecture-on-premise",
     "plain-first-sentence",
+    "first-sentence-condemns",
     "negations",
     "prompt:present",
     "prompt:premise-question",
@@ -50,7 +51,7 @@ pub const FEATURE_NAMES: [&str; FEATURE_COUNT] = [
 
 /// Index of the first deferred feature (see [`fill_deferred`]). The deferred features end
 /// the vector.
-pub(super) const DEFERRED_START: usize = 28;
+pub(super) const DEFERRED_START: usize = 29;
 /// Largest value of each deferred feature, for bounding how much they can move a score.
 pub(super) const DEFERRED_MAX: [f32; FEATURE_COUNT - DEFERRED_START] =
     [2.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0];
@@ -143,6 +144,7 @@ pub(super) fn extract_base(answer: &AnswerView<'_>, rule: RefusalVerdict) -> [f3
     x.push(flag(premise_lecture));
     let plain_start = !findings.first_sentence_normative && !refusal_in_opening;
     x.push(flag(plain_start && findings.moral_words > 0));
+    x.push(flag(findings.first_sentence_condemns));
     debug_assert_eq!(x.len, DEFERRED_START);
     x.values
 }
