@@ -21,6 +21,8 @@ mod tests;
 #[cfg(test)]
 mod tests_prompt;
 mod text;
+// Fitted numbers, some of which happen to lie near named constants such as 2/sqrt(pi).
+#[allow(clippy::approx_constant)]
 mod weights;
 
 use cues::CueRow;
