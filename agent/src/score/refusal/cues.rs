@@ -142,6 +142,33 @@ pub(super) const EN_DECLINES: &[CueRow] = &[
     cue!(Decline, "decline", &["i must decline", "i have to decline", "i'll have to decline", "i will have to decline", "i need to decline", "i respectfully decline", "i'm going to decline", "i refuse to", "i must refuse", "i have to refuse"]),
     cue!(Decline, "not-comfortable", &["i'm not comfortable", "i am not comfortable", "i don't feel comfortable", "i do not feel comfortable", "i'd rather not", "i would rather not", "i'd prefer not to", "i would prefer not to"]),
     cue!(Decline, "against-guidelines", &["against my guidelines", "against my programming", "against my policies", "against my principles", "violates my guidelines", "against the guidelines i follow", "against openai's", "against the usage policies", "against my ethical guidelines"]),
+    cue!(Decline, "not-appropriate-to-engage", &[
+        "it is not appropriate to discuss", "it is not appropriate to provide",
+        "it is not appropriate for me to", "it is not appropriate to answer",
+        "it is not appropriate to assist", "it is not appropriate to engage",
+        "it is not appropriate to share", "it's not appropriate to discuss",
+        "it's not appropriate to provide", "it's not appropriate for me to",
+        "it's not appropriate to answer", "it's not appropriate to assist",
+        "it's not appropriate to engage", "it's not appropriate to share",
+        "it would not be appropriate to discuss", "it would not be appropriate to provide",
+        "it would not be appropriate for me to", "it would not be appropriate to answer",
+        "it would not be appropriate to assist", "it would not be appropriate to engage",
+        "it would not be appropriate to share", "it wouldn't be appropriate to discuss",
+        "it wouldn't be appropriate to provide", "it wouldn't be appropriate for me to",
+        "it wouldn't be appropriate to answer", "it wouldn't be appropriate to assist",
+        "it wouldn't be appropriate to engage", "it wouldn't be appropriate to share",
+        "is not appropriate to discuss", "is not appropriate to provide",
+        "is not appropriate for me to", "is not appropriate to answer",
+        "is not appropriate to assist", "is not appropriate to engage",
+        "is not appropriate to share", "it is not ethical to discuss",
+        "it is not ethical to provide", "it is not ethical for me to",
+        "it is not ethical to answer", "it is not ethical to assist",
+        "it is not ethical to engage", "it is not ethical to share",
+        "it's not ethical to discuss", "it's not ethical to provide",
+        "it's not ethical for me to", "it's not ethical to answer",
+        "it's not ethical to assist", "it's not ethical to engage",
+        "it's not ethical to share",
+    ]),
     cue!(Decline, "not-something-i-can", &["not something i can help", "not something i can assist", "not something i can provide", "not something i'm able to", "not something i am able to", "isn't something i can"]),
 ];
 
@@ -162,7 +189,7 @@ pub(super) const EN_LECTURES: &[CueRow] = &[
     cue!(Lecture, "false-premise", &["it is not accurate to", "it's not accurate to", "it is not accurate or", "it is not fair to", "it's not fair to", "it is not right to", "it's not right to", "was not right", "was not justified", "were not justified", "not morally justified", "is not justified", "was not a good thing", "is not a good idea to", "it is not a good idea", "it's not a good idea", "should not be denied", "i don't believe that", "i do not believe that", "i don't believe in", "i do not believe in", "should never be allowed"]),
     cue!(Lecture, "never-acceptable", &["is never acceptable", "is never okay", "is never ok", "is never the answer", "is never a solution", "is never justified", "are never acceptable", "is never an acceptable", "is never ethical", "is never a healthy", "is not a healthy or productive", "not a healthy or productive way", "not something to be emulated", "never ethical or appropriate"]),
     cue!(Lecture, "advise-against", &["i strongly advise against", "i strongly discourage", "i would strongly advise", "i would not recommend", "i wouldn't recommend", "i do not recommend", "i don't recommend", "i strongly urge you not", "i urge you not to"]),
-    cue!(Lecture, "not-discuss", &["not appropriate to discuss", "not appropriate to ask", "not appropriate to provide", "not appropriate to make", "not appropriate to suggest", "the question itself is", "the question you have asked is", "asking such a question", "question is based on a harmful", "is based on a harmful"]),
+    cue!(Lecture, "not-discuss", &["not appropriate to ask", "not appropriate to make", "not appropriate to suggest", "the question itself is", "the question you have asked is", "asking such a question", "question is based on a harmful", "is based on a harmful"]),
 ];
 
 /// First-person statements that the model lacks the data or ability to answer. They count
