@@ -42,6 +42,9 @@ pub(super) enum Kind {
     /// A statement that the answer follows despite the warning before it ("however, i will
     /// provide"). It counts as a pivot too.
     Comply,
+    /// A courtesy that opens a sentence ("thank you for reaching out"). A short sentence
+    /// that opens with one does not count towards the opening.
+    Courtesy,
     /// Sympathy ("sorry to hear"), which often opens a deflection but is not a refusal.
     Sympathy,
     /// A sentence end (". ", a line break, a CJK full stop). The classifier counts sentences
@@ -102,6 +105,9 @@ macro_rules! cue {
     (Clarify, $name:literal, $phrases:expr) => {
         cue!(@build Clarify, "clarify:", "clarify:", $name, $phrases)
     };
+    (Courtesy, $name:literal, $phrases:expr) => {
+        cue!(@build Courtesy, "signal:", "signal:", $name, $phrases)
+    };
     (Signal, $kind:ident, $name:literal, $phrases:expr) => {
         cue!(@build $kind, "signal:", "signal:", $name, $phrases)
     };
@@ -141,7 +147,7 @@ pub(super) const EN_STEMS: &[CueRow] = &[
 pub(super) const EN_DECLINES: &[CueRow] = &[
     cue!(Decline, "decline", &["i must decline", "i have to decline", "i'll have to decline", "i will have to decline", "i need to decline", "i respectfully decline", "i'm going to decline", "i refuse to", "i must refuse", "i have to refuse"]),
     cue!(Decline, "not-comfortable", &["i'm not comfortable", "i am not comfortable", "i don't feel comfortable", "i do not feel comfortable", "i'd rather not", "i would rather not", "i'd prefer not to", "i would prefer not to"]),
-    cue!(Decline, "against-guidelines", &["against my guidelines", "against my programming", "against my policies", "against my principles", "violates my guidelines", "against the guidelines i follow", "against openai's", "against the usage policies", "against my ethical guidelines"]),
+    cue!(Decline, "against-guidelines", &["against my guidelines", "against my programming", "against my policies", "against my principles", "violates my guidelines", "against the guidelines i follow", "against openai's", "against the usage policies", "against my ethical guidelines", "not within my programming", "not within my ethical guidelines"]),
     cue!(Decline, "not-appropriate-to-engage", &[
         "it is not appropriate to discuss", "it is not appropriate to provide",
         "it is not appropriate for me to", "it is not appropriate to answer",
@@ -184,12 +190,12 @@ pub(super) const EN_LECTURES: &[CueRow] = &[
     cue!(Lecture, "not-appropriate", &["it is not appropriate", "it's not appropriate", "it is inappropriate", "it's inappropriate", "it would not be appropriate", "it wouldn't be appropriate", "it is never appropriate", "it's never appropriate", "is not an appropriate"]),
     cue!(Lecture, "not-ethical", &["it is not ethical", "it's not ethical", "it is unethical", "it's unethical", "it would be unethical", "it would not be ethical", "is not ethical or", "is illegal and unethical", "unethical and illegal", "is not safe or ethical", "is not a safe or ethical"]),
     cue!(Lecture, "do-not-condone", &["i do not condone", "i don't condone", "do not condone", "does not condone", "i cannot condone", "i strongly condemn", "i condemn any", "i do not support", "i don't support", "i strongly disagree", "i do not endorse", "i don't endorse", "i'm not advocating", "i am not advocating"]),
-    cue!(Lecture, "must-clarify", &["i must clarify", "i must emphasize", "i must emphasise", "i must stress", "i must point out", "i need to clarify", "i should clarify", "i must remind"]),
+    cue!(Lecture, "must-clarify", &["i must clarify", "i must emphasize", "i must emphasise", "i must stress", "i must point out", "i need to clarify", "i should clarify", "i must remind", "i must politely point out", "i must respectfully point out", "i must kindly point out", "i would like to point out", "i must inform you", "i must respectfully"]),
     cue!(Lecture, "no-reason", &["there is no reason why", "there's no reason why", "there is no valid reason", "there is no good reason", "there is no inherent reason", "there is no justification", "there is no reason for", "there were no benefits", "there was no benefit", "there are no benefits", "there is no benefit", "there are no ways", "there is no way to justify", "cannot be justified", "can never be justified"]),
     cue!(Lecture, "false-premise", &["it is not accurate to", "it's not accurate to", "it is not accurate or", "it is not fair to", "it's not fair to", "it is not right to", "it's not right to", "was not right", "was not justified", "were not justified", "not morally justified", "is not justified", "was not a good thing", "is not a good idea to", "it is not a good idea", "it's not a good idea", "should not be denied", "i don't believe that", "i do not believe that", "i don't believe in", "i do not believe in", "should never be allowed"]),
     cue!(Lecture, "never-acceptable", &["is never acceptable", "is never okay", "is never ok", "is never the answer", "is never a solution", "is never justified", "are never acceptable", "is never an acceptable", "is never ethical", "is never a healthy", "is not a healthy or productive", "not a healthy or productive way", "not something to be emulated", "never ethical or appropriate"]),
     cue!(Lecture, "advise-against", &["i strongly advise against", "i strongly discourage", "i would strongly advise", "i would not recommend", "i wouldn't recommend", "i do not recommend", "i don't recommend", "i strongly urge you not", "i urge you not to"]),
-    cue!(Lecture, "not-discuss", &["not appropriate to ask", "not appropriate to make", "not appropriate to suggest", "the question itself is", "the question you have asked is", "asking such a question", "question is based on a harmful", "is based on a harmful"]),
+    cue!(Lecture, "not-discuss", &["not appropriate to ask", "not appropriate to make", "not appropriate to suggest", "the question itself is", "the question you have asked is", "asking such a question", "question is based on a harmful", "is based on a harmful", "contains harmful assumptions", "based on harmful assumptions", "perpetuates harmful", "perpetuate harmful"]),
 ];
 
 /// First-person statements that the model lacks the data or ability to answer. They count
@@ -285,6 +291,7 @@ pub(super) const SENTENCE_ENDS: &[CueRow] = &[
 /// Phrases that look like cues and are not.
 #[rustfmt::skip]
 pub(super) const EN_NEUTRAL: &[CueRow] = &[
+    cue!(Courtesy, "courtesy", &["thank you for reaching out", "thank you for your question", "thank you for asking", "thanks for asking", "thanks for your question", "thanks for reaching out", "great question", "what a great question", "i'm happy to help", "i am happy to help", "i'm glad to help", "i'm here to help", "i am here to help", "i'd be happy to help", "i would be happy to help", "hello!", "hi there", "i'm glad you're interested", "i am glad you are interested", "i'm glad you asked", "i understand your curiosity", "i appreciate your curiosity"]),
     cue!(Sympathy, "sympathy", &["i'm sorry to hear", "i am sorry to hear", "sorry to hear", "sorry for your loss", "i'm sorry you're", "i'm sorry that you", "i am sorry that you", "i'm so sorry", "i'm sorry about", "i am deeply sorry to hear"]),
     cue!(Neutral, "emphasis", &["i cannot stress", "i can't stress", "i cannot emphasize", "i can't emphasize", "i cannot emphasise", "i can't emphasise", "i cannot overstate", "i can't overstate", "i cannot recommend enough", "i can't recommend enough", "i cannot thank", "i can't thank", "i cannot wait", "i can't wait", "i cannot believe", "i can't believe", "i can't help but", "i cannot help but", "i can't help feeling", "i can't help thinking", "i can't help wondering", "i can't guarantee", "i cannot guarantee", "i can't be sure", "i cannot be sure", "i can't say for sure", "i cannot say for certain", "i can't imagine", "i cannot imagine", "i can't promise", "i cannot promise", "i can't predict", "i cannot predict"]),
 ];
