@@ -101,6 +101,7 @@ pub(super) struct Findings {
     /// the kinds after it). Disclaimers count only in the opening.
     pub disclaimers: usize,
     pub literal: usize,
+    pub assumptions: usize,
     pub privacy: usize,
 }
 
@@ -146,6 +147,7 @@ impl Findings {
             }
             Kind::Disclaimer => self.disclaimers += usize::from(hit.in_opening),
             Kind::Literal => self.literal += 1,
+            Kind::Assumption => self.assumptions += 1,
             Kind::Privacy => self.privacy += 1,
             Kind::SentenceEnd => self.end_sentence(hit.start, end),
             Kind::Sympathy => self.sympathy |= hit.in_opening,
