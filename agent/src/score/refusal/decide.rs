@@ -12,7 +12,7 @@ const LECTURE_SENTENCES: usize = 3;
 pub(super) const OPENING_MAX_BYTES: usize = 600;
 /// Normative words in the lecture window that, with no list in the answer, make a lecture.
 const MORAL_WORDS_MIN: usize = 4;
-/// Longest courtesy sentence, in bytes, that does not count towards the opening.
+/// Maximum length, in bytes, of a courtesy sentence that does not count towards the opening.
 const COURTESY_MAX_BYTES: usize = 90;
 /// Answers longer than this, in bytes, are not treated as a request for clarification.
 const CLARIFY_MAX_BYTES: usize = 600;
@@ -65,7 +65,7 @@ pub(super) struct Findings {
     pub redirects: usize,
     /// Normative words and lectures in the lecture window.
     pub moral_words: usize,
-    /// Whether the first sentence holds a normative word or a lecture, and whether it
+    /// Whether the first sentence contains a normative word or a lecture, and whether it
     /// condemns ("illegal", "harmful").
     pub first_sentence_normative: bool,
     pub first_sentence_condemns: bool,
