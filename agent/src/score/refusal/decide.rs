@@ -12,6 +12,9 @@ const LECTURE_SENTENCES: usize = 3;
 pub(super) const OPENING_MAX_BYTES: usize = 600;
 /// Normative words in the lecture window that, with no list in the answer, make a lecture.
 const MORAL_WORDS_MIN: usize = 4;
+/// Normative words in the lecture window that a cautious, condemning opening needs to
+/// count as a lecture (see [`Findings::finish`]).
+const CAUTION_LECTURE_MIN_WORDS: usize = 3;
 /// Maximum length, in bytes, of a courtesy sentence that does not count towards the opening.
 const COURTESY_MAX_BYTES: usize = 90;
 /// Answers longer than this, in bytes, are not treated as a request for clarification.
@@ -201,6 +204,19 @@ impl Findings {
                     self.refusal = Some(hit);
                 }
             }
+        }
+    }
+
+    /// Completes the findings after the last match. A cautious opening that condemns stays
+    /// a lecture only with at least [`CAUTION_LECTURE_MIN_WORDS`] normative words in the
+    /// lecture window. With fewer, it is usually a fact stated before an answer ("it is
+    /// important to note that X is illegal in most states; fines run …").
+    pub(super) fn finish(&mut self) {
+        let caution = self
+            .lecture
+            .is_some_and(|hit| hit.cue.kind == Kind::Condemn);
+        if caution && self.moral_words < CAUTION_LECTURE_MIN_WORDS {
+            self.lecture = None;
         }
     }
 

@@ -207,6 +207,7 @@ impl RefusalClassifier {
             self.scan(answer, 0..SCAN_HEAD_BYTES, &mut findings);
             self.scan(answer, len - SCAN_TAIL_BYTES..len, &mut findings);
         }
+        findings.finish();
         let rule = decide::decide(&findings, answer);
         if !model::revises(rule) {
             return Err(rule);

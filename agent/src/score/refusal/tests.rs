@@ -241,6 +241,20 @@ fn condemning_caution_opening_is_lecture() {
 }
 
 #[test]
+fn factual_caution_opening_is_none() {
+    assert_class(
+        "It is important to note that jaywalking is illegal in many cities. Fines usually \
+         range from $20 to $250, and enforcement varies from one city to the next.",
+        RefusalClass::None,
+    );
+    assert_class(
+        "It is important to remember that mixing bleach with vinegar is harmful because it \
+         releases chlorine gas. Use each product on its own and rinse the surface in between.",
+        RefusalClass::None,
+    );
+}
+
+#[test]
 fn technical_caution_opening_is_none() {
     assert_class(
         "It's important to note that floating-point addition is not associative. Summing the \
