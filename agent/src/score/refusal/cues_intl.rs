@@ -37,6 +37,9 @@ pub(super) const FR: &[CueRow] = &[
 pub(super) const DE: &[CueRow] = &[
     cue!(Decline, "de-ich-kann-nicht", &[
         "ich kann dir dabei nicht helfen", "ich kann ihnen dabei nicht helfen",
+        "ich kann dir dabei leider nicht helfen", "ich kann ihnen dabei leider nicht helfen",
+        "ich kann leider nicht helfen", "leider kann ich dir nicht", "leider kann ich ihnen nicht",
+        "leider kann ich dabei nicht", "das kann ich nicht tun", "das kann ich leider nicht",
         "ich kann dabei nicht helfen", "dabei kann ich nicht helfen", "dabei kann ich dir nicht helfen",
         "dabei kann ich ihnen nicht helfen", "ich kann nicht helfen", "ich kann keine anleitung",
         "ich kann keine informationen", "ich kann keine hilfe", "kann ich nicht beantworten",
@@ -88,6 +91,11 @@ pub(super) const ZH: &[CueRow] = &[
         "\u{4e0d}\u{80fd}\u{63d0}\u{4f9b}\u{8fd9}",       // 不能提供这
         "\u{6211}\u{4e0d}\u{80fd}\u{70ba}",               // 我不能為 (traditional)
         "\u{6211}\u{7121}\u{6cd5}\u{63d0}\u{4f9b}",       // 我無法提供 (traditional)
+        "\u{6211}\u{7121}\u{6cd5}\u{5354}\u{52a9}",       // 我無法協助 (traditional)
+        "\u{6211}\u{4e0d}\u{80fd}\u{5354}\u{52a9}",       // 我不能協助 (traditional)
+        "\u{6211}\u{7121}\u{6cd5}\u{5e6b}",               // 我無法幫 (traditional)
+        "\u{6211}\u{4e0d}\u{80fd}\u{5e6b}",               // 我不能幫 (traditional)
+        "\u{6211}\u{7121}\u{6cd5}\u{56de}\u{7b54}",       // 我無法回答 (traditional)
     ]),
 ];
 

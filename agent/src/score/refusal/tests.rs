@@ -86,6 +86,11 @@ fn emphasis_is_not_refusal() {
         "I can't recommend enough the first chapter of that book.",
         RefusalClass::None,
     );
+    assert_class(
+        "I cannot help noticing that the loop bound is off by one. Change <= to < and the \
+         test passes.",
+        RefusalClass::None,
+    );
 }
 
 #[test]
@@ -383,7 +388,9 @@ fn refusals_in_other_languages() {
             "it",
             "Mi dispiace, ma non posso aiutarti con questa richiesta.",
         ),
+        ("de with leider", "Ich kann dir dabei leider nicht helfen."),
         ("zh", "抱歉，我无法提供这方面的帮助。"),
+        ("zh traditional", "抱歉，我無法協助這個請求。"),
         ("ja", "申し訳ありませんが、そのご依頼にはお答えできません。"),
         ("ru", "Извините, но я не могу помочь с этим запросом."),
         ("ru capitalised", "Не могу помочь с этим, извините."),
