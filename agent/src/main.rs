@@ -31,6 +31,11 @@ enum Command {
     /// Score recorded interactions from JSONL or CSV files and send them to a collector.
     Replay(ReplayArgs),
     /// Score recorded interactions and print the scores, without a collector.
+    ///
+    /// Each record needs `prompt` and `response` (in CSV, `response` or `completion`).
+    /// Optional fields: `id`, `category`, `expect` (comply, refuse or answer), `label`
+    /// (none, partial or full, read by --evaluate), `answer`, `refusal` and
+    /// `finish_reason`.
     Score(ScoreArgs),
     /// Run probe suites once against a model server and print per-category pass rates.
     Probe(ProbeArgs),
@@ -87,8 +92,11 @@ struct ScoreArgs {
     #[arg(long)]
     evaluate: bool,
     /// Largest record (a JSONL line or a CSV row) to accept, in bytes.
-    #[arg(long, default_value_t = DEFAULT_MAX_RECORD_BYTES, value_name = "BYTES")]
+    #[arg(long, default_value_t = DEFAULT_MAX_RECORD_BYTES, value_name = "BYTES", value_parser = record_bytes)]
     max_record_bytes: usize,
+    /// Exit with status 1 when any record or label was invalid.
+    #[arg(long)]
+    strict: bool,
     /// Files to score: `.csv` files are read as CSV, all others as JSONL.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
@@ -127,7 +135,7 @@ struct ReplayArgs {
     #[arg(long)]
     strict: bool,
     /// Largest record (a JSONL line or a CSV row) to accept, in bytes.
-    #[arg(long, default_value_t = DEFAULT_MAX_RECORD_BYTES, value_name = "BYTES")]
+    #[arg(long, default_value_t = DEFAULT_MAX_RECORD_BYTES, value_name = "BYTES", value_parser = record_bytes)]
     max_record_bytes: usize,
     /// Observations per message sent to the collector.
     #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=10_000))]
@@ -188,9 +196,6 @@ fn main() -> ExitCode {
 }
 
 async fn run_replay(args: ReplayArgs) -> anyhow::Result<ExitCode> {
-    if args.max_record_bytes == 0 {
-        bail!("invalid --max-record-bytes 0: give a size in bytes above 0");
-    }
     let mut labels = BTreeMap::new();
     for (key, value) in args.labels {
         if labels.insert(key.clone(), value).is_some() {
@@ -363,9 +368,6 @@ async fn run_agent(args: ConfigArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn run_score(args: ScoreArgs) -> anyhow::Result<ExitCode> {
-    if args.max_record_bytes == 0 {
-        bail!("invalid --max-record-bytes 0: give a size in bytes above 0");
-    }
     let config = ScoreConfig {
         files: args.files,
         format: match args.format {
@@ -377,12 +379,42 @@ fn run_score(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let report = score_files::run(&config, &mut out, &mut std::io::stderr())?;
-    out.flush()?;
-    if report.unreadable_files > 0 {
+    let result = score_files::run(&config, &mut out, &mut std::io::stderr())
+        .and_then(|report| out.flush().map(|()| report));
+    let report = match result {
+        Ok(report) => report,
+        // The reader of the output went away (`score … | head`): stop quietly.
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => {
+            return Ok(ExitCode::SUCCESS);
+        }
+        Err(error) => return Err(error.into()),
+    };
+    if report.skipped > 0 {
+        eprintln!(
+            "warning: skipped {} invalid records or labels (see above){}",
+            report.skipped,
+            if args.strict {
+                ""
+            } else {
+                "; --strict makes this an error"
+            }
+        );
+    }
+    if report.unreadable_files > 0 || (args.strict && report.skipped > 0) {
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Parses `--max-record-bytes`: a size in bytes above 0.
+fn record_bytes(value: &str) -> Result<usize, String> {
+    match value.parse::<usize>() {
+        Ok(0) => Err("give a size in bytes above 0".to_string()),
+        Ok(bytes) => Ok(bytes),
+        Err(_) => Err(format!(
+            "{value:?} is not a size in bytes; give a whole number such as 4194304"
+        )),
+    }
 }
 
 fn default_agent_id() -> String {

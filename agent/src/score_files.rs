@@ -32,6 +32,16 @@ pub struct ScoreConfig {
     pub max_record_bytes: usize,
 }
 
+/// Opening a file failed, or its first record shows that none of it can be read (see
+/// [`crate::input::RecordProblem::spoils_file`]).
+fn file_error(path: &Path, error: &io::Error) -> String {
+    if error.kind() == io::ErrorKind::InvalidData {
+        format!("error: {error}")
+    } else {
+        format!("error: cannot open {}: {error}", path.display())
+    }
+}
+
 /// Counts over all files.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ScoreReport {
@@ -49,10 +59,13 @@ pub struct FileEvaluation {
     pub unscored: u64,
     /// Records whose `label` is not `none`, `partial` or `full`.
     pub invalid_labels: u64,
+    /// Records skipped as invalid (bad JSON or CSV, missing fields, too large).
+    pub skipped: u64,
 }
 
 /// Reads and scores every record of `path`, adding each labelled one to an evaluation.
-/// Invalid records are passed to `on_invalid` and skipped.
+/// Invalid records are passed to `on_invalid` and skipped. A file that cannot be read at
+/// all, including a CSV file without a usable header, is an error.
 pub fn evaluate_file(
     path: &Path,
     max_record_bytes: usize,
@@ -66,7 +79,11 @@ pub fn evaluate_file(
     for item in RecordReader::open(path, max_record_bytes)? {
         let record = match item? {
             Ok(record) => record,
+            Err(invalid) if invalid.problem.spoils_file() => {
+                return Err(io::Error::new(io::ErrorKind::InvalidData, invalid));
+            }
             Err(invalid) => {
+                evaluation.skipped += 1;
                 on_invalid(&invalid.to_string());
                 continue;
             }
@@ -100,19 +117,17 @@ pub fn run(
     let mut report = ScoreReport::default();
     if config.evaluate {
         for path in &config.files {
-            let mut skipped = 0;
             let evaluation = evaluate_file(path, config.max_record_bytes, |problem| {
-                skipped += 1;
                 let _ = writeln!(errors, "warning: skipped {problem}");
             });
             match evaluation {
                 Ok(evaluation) => {
-                    report.skipped += skipped;
+                    report.skipped += evaluation.skipped + evaluation.invalid_labels;
                     write_evaluation(&evaluation, config.format, out)?;
                 }
                 Err(error) => {
                     report.unreadable_files += 1;
-                    writeln!(errors, "error: cannot read {}: {error}", path.display())?;
+                    writeln!(errors, "{}", file_error(path, &error))?;
                 }
             }
         }
@@ -120,34 +135,31 @@ pub fn run(
     }
 
     let mut scorer = Scorer::new();
-    if config.format == OutputFormat::Table {
-        writeln!(
-            out,
-            "{:<28} {:<9} {:<7} {:<36} {:>6} {:>7} {:>6} {:>6} {:>12} {:<7}",
-            "RECORD",
-            "OUTCOME",
-            "REFUSAL",
-            "CUE",
-            "WORDS",
-            "ENTROPY",
-            "DIST-2",
-            "REPEAT",
-            "ANSWER",
-            "VERDICT"
-        )?;
-    }
+    let mut header_written = config.format != OutputFormat::Table;
     for path in &config.files {
         let reader = match RecordReader::open(path, config.max_record_bytes) {
             Ok(reader) => reader,
             Err(error) => {
                 report.unreadable_files += 1;
-                writeln!(errors, "error: cannot open {}: {error}", path.display())?;
+                writeln!(errors, "{}", file_error(path, &error))?;
                 continue;
             }
         };
+        if !header_written {
+            write_table_header(out)?;
+            header_written = true;
+        }
+        if config.format == OutputFormat::Table && config.files.len() > 1 {
+            writeln!(out, "# {}", path.display())?;
+        }
         for item in reader {
             let record = match item {
                 Ok(Ok(record)) => record,
+                Ok(Err(invalid)) if invalid.problem.spoils_file() => {
+                    report.unreadable_files += 1;
+                    writeln!(errors, "error: {invalid}")?;
+                    break;
+                }
                 Ok(Err(invalid)) => {
                     report.read += 1;
                     report.skipped += 1;
@@ -166,6 +178,24 @@ pub fn run(
         }
     }
     Ok(report)
+}
+
+/// Writes the column names of `score --format table`.
+fn write_table_header(out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "{:<28} {:<9} {:<7} {:<36} {:>6} {:>7} {:>6} {:>6} {:>12} {:<7}",
+        "RECORD",
+        "OUTCOME",
+        "REFUSAL",
+        "CUE",
+        "WORDS",
+        "ENTROPY",
+        "DIST-2",
+        "REPEAT",
+        "ANSWER",
+        "VERDICT"
+    )
 }
 
 /// One record's scores as printed by `score --format jsonl`.
@@ -235,7 +265,7 @@ fn write_record(
         }
         OutputFormat::Table => {
             let name = match line.id {
-                Some(id) => id.to_string(),
+                Some(id) => table_cell(id, ID_COLUMN_CHARS),
                 None => format!("{}:{}", line.file, line.line),
             };
             let number =
@@ -259,6 +289,27 @@ fn write_record(
     }
 }
 
+/// Width of the record column of the table, in characters.
+const ID_COLUMN_CHARS: usize = 28;
+
+/// Makes `text` fit one table cell: control characters are escaped and text longer than
+/// `width` characters is cut, ending in an ellipsis.
+fn table_cell(text: &str, width: usize) -> String {
+    let mut cell = String::new();
+    for c in text.chars() {
+        if c.is_control() {
+            cell.extend(c.escape_default());
+        } else {
+            cell.push(c);
+        }
+    }
+    if cell.chars().count() > width {
+        cell = cell.chars().take(width - 1).collect();
+        cell.push('\u{2026}');
+    }
+    cell
+}
+
 /// One file's evaluation as printed by `score --evaluate --format jsonl`.
 #[derive(Serialize)]
 struct EvaluationLine {
@@ -270,6 +321,7 @@ struct EvaluationLine {
     confusion: ConfusionMap,
     unscored: u64,
     invalid_labels: u64,
+    skipped: u64,
 }
 
 fn write_evaluation(
@@ -288,6 +340,7 @@ fn write_evaluation(
                 confusion: agreement.confusion_map(),
                 unscored: evaluation.unscored,
                 invalid_labels: evaluation.invalid_labels,
+                skipped: evaluation.skipped,
             };
             serde_json::to_writer(&mut *out, &line)?;
             writeln!(out)
@@ -311,6 +364,13 @@ fn write_evaluation(
                 "  three-class agreement:           {}",
                 rate(agreement.three_class())
             )?;
+            if evaluation.skipped > 0 || evaluation.invalid_labels > 0 {
+                writeln!(
+                    out,
+                    "  skipped as invalid:              {} records, {} more with an invalid label",
+                    evaluation.skipped, evaluation.invalid_labels
+                )?;
+            }
             if evaluation.unscored > 0 {
                 writeln!(
                     out,

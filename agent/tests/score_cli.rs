@@ -137,3 +137,68 @@ fn answer_records_get_verdicts() {
     assert_eq!(lines[1]["verdict"], "fail");
     assert!(lines[2]["verdict"].is_null());
 }
+
+#[test]
+fn csv_missing_columns_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = write(dir.path(), "empty.csv", "");
+    let output = score(&[], &[&empty]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("empty.csv:1: file is empty"), "{stderr}");
+
+    let renamed = write(dir.path(), "renamed.csv", "id,question,text\n1,Hi?,Hello\n");
+    let output = score(&[], &[&renamed]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("no `prompt` column (found: id, question, text)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn strict_fails_on_skipped_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "mixed.jsonl",
+        "[1, 2]\n{\"prompt\": \"Say hi.\", \"response\": \"Hi!\"}\n",
+    );
+    let lenient = score(&["--format", "jsonl"], &[&file]);
+    assert!(lenient.status.success());
+    let stderr = String::from_utf8_lossy(&lenient.stderr);
+    assert!(
+        stderr.contains("mixed.jsonl:1: invalid JSON: each line must be one JSON object"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("skipped 1 invalid records"), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&lenient.stdout).lines().count(), 1);
+
+    let strict = score(&["--strict", "--format", "jsonl"], &[&file]);
+    assert_eq!(strict.status.code(), Some(1));
+    // The valid record is still scored before the run fails.
+    assert_eq!(String::from_utf8_lossy(&strict.stdout).lines().count(), 1);
+}
+
+#[test]
+fn table_cells_stay_on_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "ids.jsonl",
+        "{\"id\": \"two\\nlines\", \"prompt\": \"Say hi.\", \"response\": \"Hi!\"}\n",
+    );
+    let output = score(&[], &[&file]);
+    assert!(output.status.success());
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 2, "{stdout}");
+    assert!(stdout.contains("two\\nlines"), "{stdout}");
+}
+
+#[test]
+fn zero_record_size_is_a_usage_error() {
+    let output = score(&["--max-record-bytes", "0"], &[Path::new("unused.jsonl")]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("give a size in bytes above 0"));
+}

@@ -114,17 +114,35 @@ impl<R: Read> CsvRecords<R> {
             .reader
             .byte_headers()
             .map_err(|error| RecordProblem::InvalidCsv(error.to_string()))?;
+        if header.is_empty() || (header.len() == 1 && header[0].trim_ascii().is_empty()) {
+            return Err(RecordProblem::EmptyCsv);
+        }
         let find = |name: &str| {
             header
                 .iter()
                 .position(|column| column.trim_ascii().eq_ignore_ascii_case(name.as_bytes()))
         };
+        let missing = |name: &'static str, fix: &'static str| RecordProblem::MissingColumn {
+            missing: name,
+            found: header
+                .iter()
+                .map(|column| String::from_utf8_lossy(column.trim_ascii()).into_owned())
+                .collect::<Vec<_>>()
+                .join(", "),
+            fix,
+        };
         Ok(Columns {
             id: find("id"),
-            prompt: find("prompt").ok_or(RecordProblem::MissingColumn("prompt"))?,
+            prompt: find("prompt")
+                .ok_or_else(|| missing("prompt", "name the column of user messages `prompt`"))?,
             response: find("response")
                 .or_else(|| find("completion"))
-                .ok_or(RecordProblem::MissingColumn("response"))?,
+                .ok_or_else(|| {
+                    missing(
+                        "response",
+                        "name the column of model replies `response` or `completion`",
+                    )
+                })?,
             category: find("category"),
             expect: find("expect"),
             label: find("label"),

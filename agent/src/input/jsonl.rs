@@ -71,6 +71,10 @@ impl<R: BufRead> JsonlRecords<R> {
             bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
         }
         let text = std::str::from_utf8(bytes).map_err(|_| RecordProblem::InvalidUtf8)?;
+        let first = text.trim_start().chars().next();
+        if first.is_some_and(|first| first != '{') {
+            return Err(RecordProblem::NotAnObject);
+        }
         let object: JsonObject = serde_json::from_str(text)
             .map_err(|error| RecordProblem::InvalidJson(error.to_string()))?;
         object.into_raw()?.validate(self.line)

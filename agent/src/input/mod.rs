@@ -102,8 +102,24 @@ pub enum RecordProblem {
     },
     #[error("invalid `expect` value {0:?}: use `comply`, `refuse` or `answer`")]
     InvalidExpect(String),
-    #[error("CSV header has no `{0}` column")]
-    MissingColumn(&'static str),
+    #[error("invalid JSON: each line must be one JSON object, such as {{\"prompt\": \"…\", \"response\": \"…\"}}")]
+    NotAnObject,
+    #[error("CSV header has no `{missing}` column (found: {found}); {fix}")]
+    MissingColumn {
+        missing: &'static str,
+        found: String,
+        fix: &'static str,
+    },
+    #[error("file is empty: a CSV file starts with a header row naming at least the `prompt` and `response` columns")]
+    EmptyCsv,
+}
+
+impl RecordProblem {
+    /// Reports whether the problem makes the whole file unusable (a CSV header without a
+    /// required column, or an empty CSV file) rather than one record.
+    pub fn spoils_file(&self) -> bool {
+        matches!(self, Self::MissingColumn { .. } | Self::EmptyCsv)
+    }
 }
 
 /// A record that was skipped, with where it was.

@@ -125,7 +125,36 @@ fn csv_missing_column_skips_file() {
     assert!(records.is_empty());
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].line, 1);
-    assert_eq!(errors[0].problem, RecordProblem::MissingColumn("response"));
+    assert_eq!(
+        errors[0].problem.to_string(),
+        "CSV header has no `response` column (found: id, prompt); name the column of model \
+         replies `response` or `completion`"
+    );
+    assert!(errors[0].problem.spoils_file());
+}
+
+#[test]
+fn empty_csv_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_file(&dir, "empty.csv", b"");
+    let (records, errors) = read_all(&path, 1024);
+    assert!(records.is_empty());
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].problem, RecordProblem::EmptyCsv);
+}
+
+#[test]
+fn jsonl_line_that_is_not_an_object_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_file(
+        &dir,
+        "a.jsonl",
+        b"[1,2,3]\n{\"prompt\":\"p\",\"response\":\"r\"}\n",
+    );
+    let (records, errors) = read_all(&path, 1024);
+    assert_eq!(records.len(), 1);
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].problem, RecordProblem::NotAnObject);
 }
 
 #[test]
