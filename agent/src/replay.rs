@@ -250,6 +250,11 @@ fn read_and_score(
             }
             let record = match item {
                 Ok(Ok(record)) => record,
+                Ok(Err(invalid)) if invalid.problem.spoils_file() => {
+                    bar.suspend(|| eprintln!("error: {invalid}"));
+                    counts.unreadable_files.fetch_add(1, Ordering::Relaxed);
+                    break;
+                }
                 Ok(Err(invalid)) => {
                     counts.read.fetch_add(1, Ordering::Relaxed);
                     counts.skipped.fetch_add(1, Ordering::Relaxed);

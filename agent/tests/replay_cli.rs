@@ -113,13 +113,13 @@ async fn bad_records_are_reported_and_skipped() {
     );
     assert!(
         stderr.contains(&format!(
-            "{}:1: CSV header has no `response` column",
+            "error: {}:1: CSV header has no `response` column",
             csv.display()
         )),
         "{stderr}"
     );
     assert!(
-        stdout.contains("read 7 records: 2 valid, 5 skipped as invalid; 2 acknowledged"),
+        stdout.contains("read 6 records: 2 valid, 4 skipped as invalid; 2 acknowledged"),
         "{stdout}"
     );
     assert_eq!(stored(&db), 2);

@@ -17,6 +17,47 @@ struct LineEnds {
     pending: VecDeque<(u64, bool)>,
     newlines_before: u64,
     read: u64,
+    /// Quoting state of the bytes read so far, so that a quote left open at the end of
+    /// the file can be reported where it opened.
+    quoting: Quoting,
+    newlines_read: u64,
+    /// Offset and line of the quote that opened the current quoted field.
+    open_quote: (u64, u64),
+    at_end: bool,
+}
+
+/// Position of the byte stream relative to CSV quoting, with `,` as the delimiter.
+#[derive(Default, Clone, Copy, PartialEq, Eq)]
+enum Quoting {
+    #[default]
+    FieldStart,
+    Unquoted,
+    Quoted,
+    /// A `"` inside a quoted field. The next byte decides whether it was escaped (`""`).
+    QuoteInQuoted,
+}
+
+impl LineEnds {
+    fn track_quotes(&mut self, offset: u64, byte: u8) {
+        let ends_field = matches!(byte, b',' | b'\n' | b'\r');
+        self.quoting = match (self.quoting, byte) {
+            (Quoting::FieldStart, b'"') => {
+                self.open_quote = (offset, self.newlines_read + 1);
+                Quoting::Quoted
+            }
+            (Quoting::Quoted, b'"') => Quoting::QuoteInQuoted,
+            (Quoting::Quoted, _) => Quoting::Quoted,
+            (Quoting::QuoteInQuoted, b'"') => Quoting::Quoted,
+            (_, _) if ends_field => Quoting::FieldStart,
+            (_, _) => Quoting::Unquoted,
+        };
+        self.newlines_read += u64::from(byte == b'\n');
+    }
+
+    /// Returns the offset and line of a quote that is still open at the end of the file.
+    fn unclosed_quote(&self) -> Option<(u64, u64)> {
+        (self.at_end && self.quoting == Quoting::Quoted).then_some(self.open_quote)
+    }
 }
 
 /// A reader that records where line ends are, for line numbers.
@@ -31,11 +72,14 @@ impl<R: Read> Read for LineTracker<R> {
         let mut ends = self.ends.lock().expect("line tracker lock");
         let base = ends.read;
         for (index, &byte) in buffer[..count].iter().enumerate() {
+            let offset = base + index as u64;
             if byte == b'\n' || byte == b'\r' {
-                ends.pending.push_back((base + index as u64, byte == b'\n'));
+                ends.pending.push_back((offset, byte == b'\n'));
             }
+            ends.track_quotes(offset, byte);
         }
         ends.read += count as u64;
+        ends.at_end |= count == 0 && !buffer.is_empty();
         Ok(count)
     }
 }
@@ -68,6 +112,8 @@ use super::{DisplayPath, RawRecord, Record, RecordError, RecordProblem};
 
 /// Positions of the recognised columns in the header row.
 struct Columns {
+    /// Number of columns the header names.
+    fields: usize,
     id: Option<usize>,
     prompt: usize,
     response: usize,
@@ -132,6 +178,7 @@ impl<R: Read> CsvRecords<R> {
             fix,
         };
         Ok(Columns {
+            fields: header.len(),
             id: find("id"),
             prompt: find("prompt")
                 .ok_or_else(|| missing("prompt", "name the column of user messages `prompt`"))?,
@@ -206,6 +253,26 @@ impl<R: Read> Iterator for CsvRecords<R> {
             .lock()
             .expect("line tracker lock")
             .line_of(start_byte);
+        let unclosed = self
+            .line_ends
+            .lock()
+            .expect("line tracker lock")
+            .unclosed_quote();
+        if let Some((offset, opened)) = unclosed {
+            if start_byte <= offset && self.reader.position().byte() > offset {
+                return Some(Ok(Err(
+                    self.error(line, RecordProblem::UnclosedQuote { opened })
+                )));
+            }
+        }
+        let header_fields = columns.fields;
+        if self.row.len() > header_fields {
+            let problem = RecordProblem::ExtraFields {
+                found: self.row.len(),
+                expected: header_fields,
+            };
+            return Some(Ok(Err(self.error(line, problem))));
+        }
         let size = self.row.as_slice().len();
         if size > self.max_record_bytes {
             let problem = RecordProblem::TooLarge {

@@ -112,13 +112,23 @@ pub enum RecordProblem {
     },
     #[error("file is empty: a CSV file starts with a header row naming at least the `prompt` and `response` columns")]
     EmptyCsv,
+    #[error("the quoted field that opens on line {opened} is never closed, so the rest of the file reads as one field: close it with `\"` and write quotes inside it as `\"\"`")]
+    UnclosedQuote { opened: u64 },
+    #[error(
+        "row has {found} fields but the header names {expected}: quote fields that contain a comma"
+    )]
+    ExtraFields { found: usize, expected: usize },
 }
 
 impl RecordProblem {
-    /// Reports whether the problem makes the whole file unusable (a CSV header without a
-    /// required column, or an empty CSV file) rather than one record.
+    /// Reports whether the problem makes the whole file, or the rest of it, unusable
+    /// rather than one record: a CSV header without a required column, an empty CSV
+    /// file, or a quote left open to the end of the file.
     pub fn spoils_file(&self) -> bool {
-        matches!(self, Self::MissingColumn { .. } | Self::EmptyCsv)
+        matches!(
+            self,
+            Self::MissingColumn { .. } | Self::EmptyCsv | Self::UnclosedQuote { .. }
+        )
     }
 }
 

@@ -144,7 +144,7 @@ fn empty_csv_is_reported() {
 }
 
 #[test]
-fn jsonl_line_that_is_not_an_object_is_reported() {
+fn jsonl_non_object_is_reported() {
     let dir = tempfile::tempdir().unwrap();
     let path = write_file(
         &dir,
@@ -236,4 +236,45 @@ fn jsonl_byte_order_mark_is_skipped() {
     let (records, errors) = read_all(&path, 1024);
     assert!(errors.is_empty(), "{errors:?}");
     assert_eq!(records.len(), 1);
+}
+
+#[test]
+fn csv_unclosed_quote_spoils_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_file(
+        &dir,
+        "a.csv",
+        b"prompt,response\nHi,\"He said \"\"no\"\"\"\nHey,\"never closed\nYo,lost\nA,b\n",
+    );
+    let (records, errors) = read_all(&path, 1024);
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].response, "He said \"no\"");
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].line, 3);
+    assert_eq!(
+        errors[0].problem,
+        RecordProblem::UnclosedQuote { opened: 3 }
+    );
+    assert!(errors[0].problem.spoils_file());
+}
+
+#[test]
+fn csv_row_with_extra_fields_is_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_file(
+        &dir,
+        "a.csv",
+        b"prompt,response\nHi,Hello, world\nHey,\"a, b\"\n",
+    );
+    let (records, errors) = read_all(&path, 1024);
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].response, "a, b");
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].line, 2);
+    let expected = RecordProblem::ExtraFields {
+        found: 3,
+        expected: 2,
+    };
+    assert_eq!(errors[0].problem, expected);
+    assert!(!errors[0].problem.spoils_file());
 }
