@@ -16,6 +16,7 @@ pub(super) const ES: &[CueRow] = &[
         "no puedo facilitar", "no puedo compartir", "no puedo brindar", "no puedo participar",
         "no me es posible", "no estoy en condiciones de", "no puedo hacer eso",
         "lo siento, pero no puedo", "lo siento, no puedo", "me niego a", "debo negarme",
+        "no puedo explicar", "no puedo explicarte", "no puedo decirte c\u{f3}mo",
     ]),
 ];
 
@@ -29,7 +30,8 @@ pub(super) const FR: &[CueRow] = &[
         "je ne peux pas faire \u{e7}a", "je ne peux pas participer",
         "je ne suis pas en mesure de", "je refuse de", "je dois refuser", "je dois d\u{e9}cliner",
         "d\u{e9}sol\u{e9}, mais je ne peux", "d\u{e9}sol\u{e9}e, mais je ne peux",
-        "il m'est impossible de",
+        "il m'est impossible de", "je ne peux pas vous expliquer", "je ne peux pas expliquer",
+        "je ne peux pas vous donner", "je ne peux pas vous fournir", "je ne peux pas vous dire comment",
     ]),
 ];
 
@@ -47,6 +49,9 @@ pub(super) const DE: &[CueRow] = &[
         "ich kann diese frage nicht", "ich kann das nicht tun", "ich bin nicht in der lage",
         "es tut mir leid, aber ich kann", "ich muss ablehnen", "ich muss das ablehnen",
         "ich werde dabei nicht helfen", "ich werde keine anleitung",
+        "kann ich nicht geben", "kann ich nicht erkl\u{e4}ren", "kann ich nicht helfen",
+        "kann ich dir nicht geben", "kann ich ihnen nicht geben", "kann ich keine anleitung",
+        "kann ich keine auskunft",
     ]),
 ];
 
@@ -69,6 +74,7 @@ pub(super) const PT: &[CueRow] = &[
         "n\u{e3}o posso cumprir", "n\u{e3}o consigo ajudar", "n\u{e3}o estou em condi\u{e7}\u{f5}es de",
         "n\u{e3}o me \u{e9} poss\u{ed}vel", "desculpe, mas n\u{e3}o posso", "lamento, mas n\u{e3}o posso",
         "sinto muito, mas n\u{e3}o posso", "recuso-me a", "devo recusar",
+        "n\u{e3}o posso explicar", "n\u{e3}o posso te dizer como",
     ]),
 ];
 
@@ -132,5 +138,9 @@ pub(super) const RU: &[CueRow] = &[
         "\u{43d}\u{435} \u{432} \u{441}\u{43e}\u{441}\u{442}\u{43e}\u{44f}\u{43d}\u{438}\u{438}",             // не в состоянии
         "\u{432}\u{44b}\u{43d}\u{443}\u{436}\u{434}\u{435}\u{43d} \u{43e}\u{442}\u{43a}\u{430}\u{437}\u{430}\u{442}\u{44c}", // вынужден отказать
         "\u{43e}\u{442}\u{43a}\u{430}\u{437}\u{44b}\u{432}\u{430}\u{44e}\u{441}\u{44c}",                      // отказываюсь
+        "\u{43f}\u{43e}\u{43c}\u{43e}\u{447}\u{44c} \u{43d}\u{435} \u{43c}\u{43e}\u{433}\u{443}", // помочь не могу
+        "\u{43d}\u{435} \u{43c}\u{43e}\u{433}\u{443} \u{43e}\u{431}\u{44a}\u{44f}\u{441}\u{43d}\u{438}\u{442}\u{44c}", // не могу объяснить
+        "\u{43d}\u{435} \u{43c}\u{43e}\u{433}\u{443} \u{440}\u{430}\u{441}\u{441}\u{43a}\u{430}\u{437}\u{430}\u{442}\u{44c}", // не могу рассказать
+        "\u{43d}\u{435} \u{43c}\u{43e}\u{433}\u{443} \u{43f}\u{43e}\u{434}\u{441}\u{43a}\u{430}\u{437}\u{430}\u{442}\u{44c}", // не могу подсказать
     ]),
 ];

@@ -100,6 +100,17 @@ pub(super) struct Findings {
     pub answer_cues_before_refusal: usize,
     /// List items anywhere.
     pub list_items: usize,
+    /// Offers of other help after the first refusal or lecture.
+    pub offers_after: usize,
+    /// Turns after the first refusal or lecture in the current sentence, which an offer
+    /// later in the sentence takes back ("if you're interested in X, i'd be happy to").
+    sentence_turns: usize,
+    sentence_reframes: usize,
+    /// Whether the list items that follow belong to an offer that ended with a colon.
+    offer_list: bool,
+    /// Whether the current sentence is a list item counted as answer content, which a
+    /// redirect in it turns into a pointer elsewhere ("- Call the crisis line at 988").
+    answer_item: bool,
     /// Counts of the cues that only feed the learned model (see [`Kind::Disclaimer`] and
     /// the kinds after it). Disclaimers count only in the opening.
     pub disclaimers: usize,
@@ -132,6 +143,14 @@ impl Findings {
                 if sentence_start {
                     self.courtesy_start = Some(hit.start);
                 }
+                if primary_seen {
+                    self.offer(end, answer);
+                }
+            }
+            Kind::Offer => {
+                if primary_seen {
+                    self.offer(end, answer);
+                }
             }
             Kind::Caution => self.caution_opening |= answer[..hit.start].trim().is_empty(),
             Kind::Condemn => {
@@ -152,20 +171,35 @@ impl Findings {
             Kind::Literal => self.literal += 1,
             Kind::Assumption => self.assumptions += 1,
             Kind::Privacy => self.privacy += 1,
-            Kind::SentenceEnd => self.end_sentence(hit.start, end),
+            Kind::SentenceEnd => {
+                let introduces_list = answer[..hit.start].trim_end().ends_with(':');
+                let offered = self.offer_list && introduces_list;
+                self.end_sentence(hit.start, end);
+                self.offer_list = offered;
+            }
             Kind::Sympathy => self.sympathy |= hit.in_opening,
             Kind::Pivot | Kind::Reframe | Kind::ListItem | Kind::Comply => {
                 if hit.cue.kind == Kind::Comply {
                     self.complies_after += usize::from(primary_seen);
                 }
                 if hit.cue.kind == Kind::ListItem {
-                    // A list item starts a new line, so it also ends a sentence.
+                    // A list item starts a new line, so it also ends a sentence. Items of
+                    // a list of offers are not answer content.
+                    let offered = self.offer_list;
                     self.end_sentence(hit.start, hit.start + 1);
+                    self.offer_list = offered;
                     self.list_items += 1;
+                    if offered {
+                        return;
+                    }
                     self.list_items_after += usize::from(primary_seen);
+                    self.answer_item = primary_seen;
+                } else {
+                    self.sentence_turns += usize::from(primary_seen);
                 }
                 if hit.cue.kind == Kind::Reframe {
                     self.reframes_after += usize::from(primary_seen);
+                    self.sentence_reframes += usize::from(primary_seen);
                 }
                 self.answer_cues_after += usize::from(primary_seen);
                 self.answer_cues_before_refusal += usize::from(self.refusal.is_none());
@@ -174,6 +208,10 @@ impl Findings {
                 if !text::is_quoted(answer, hit.start) {
                     self.redirects += 1;
                     self.redirect.get_or_insert(hit);
+                }
+                if std::mem::take(&mut self.answer_item) {
+                    self.list_items_after -= 1;
+                    self.answer_cues_after -= 1;
                 }
             }
             Kind::Clarify => {
@@ -220,9 +258,26 @@ impl Findings {
         }
     }
 
+    /// Records an offer that ends at byte `end`: the turns earlier in its sentence were part
+    /// of it, and a colon at the end of its sentence introduces a list of offers.
+    fn offer(&mut self, end: usize, answer: &str) {
+        self.offers_after += 1;
+        self.answer_cues_after -= self.sentence_turns;
+        self.reframes_after -= self.sentence_reframes;
+        self.sentence_turns = 0;
+        self.sentence_reframes = 0;
+        let rest = &answer.as_bytes()[end..];
+        let line = rest.split(|&byte| byte == b'\n').next().unwrap_or_default();
+        self.offer_list = line.trim_ascii_end().ends_with(b":");
+    }
+
     /// Counts a sentence end, unless it only continues the previous one (". \n", "\n\n")
     /// or ends a short courtesy before the opening is complete.
     fn end_sentence(&mut self, start: usize, end: usize) {
+        self.sentence_turns = 0;
+        self.sentence_reframes = 0;
+        self.offer_list = false;
+        self.answer_item = false;
         if let Some(courtesy) = self.courtesy_start.take() {
             let short = start - courtesy <= COURTESY_MAX_BYTES;
             if short && self.sentences < OPENING_SENTENCES && self.courtesies_skipped < 2 {

@@ -6,7 +6,7 @@ use super::prompt::PromptWords;
 use super::RefusalVerdict;
 
 /// Number of features, including the constant bias feature.
-pub const FEATURE_COUNT: usize = 37;
+pub const FEATURE_COUNT: usize = 38;
 
 /// Feature names, in vector order. The generated weights file stores them too, so that a
 /// stale weights file fails its unit test instead of scoring silently with shifted columns.
@@ -41,6 +41,7 @@ pub const FEATURE_NAMES: [&str; FEATURE_COUNT] = [
     "plain-first-sentence",
     "first-sentence-condemns",
     "assumptions",
+    "offers-after",
     "negations",
     "prompt:present",
     "prompt:premise-question",
@@ -52,7 +53,7 @@ pub const FEATURE_NAMES: [&str; FEATURE_COUNT] = [
 
 /// Index of the first deferred feature (see [`fill_deferred`]). The deferred features end
 /// the vector.
-pub(super) const DEFERRED_START: usize = 30;
+pub(super) const DEFERRED_START: usize = 31;
 /// Largest value of each deferred feature, for bounding how much they can move a score.
 pub(super) const DEFERRED_MAX: [f32; FEATURE_COUNT - DEFERRED_START] =
     [2.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0];
@@ -147,6 +148,7 @@ pub(super) fn extract_base(answer: &AnswerView<'_>, rule: RefusalVerdict) -> [f3
     x.push(flag(plain_start && findings.moral_words > 0));
     x.push(flag(findings.first_sentence_condemns));
     x.push(flag(findings.assumptions > 0));
+    x.push(capped(findings.offers_after, 2.0));
     debug_assert_eq!(x.len, DEFERRED_START);
     x.values
 }

@@ -19,6 +19,8 @@ mod scanner;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_offers;
+#[cfg(test)]
 mod tests_prompt;
 mod text;
 // Fitted numbers, some of which happen to lie near named constants such as 2/sqrt(pi).
@@ -47,6 +49,7 @@ const LATIN_TABLES: &[&[CueRow]] = &[
     cues::EN_SUBSTITUTES,
     cues::EN_REDIRECTS,
     cues::EN_PIVOTS,
+    cues::EN_OFFERS,
     cues::LIST_ITEMS,
     cues::EN_NEUTRAL,
     cues::SENTENCE_ENDS,

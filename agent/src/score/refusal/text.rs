@@ -203,6 +203,11 @@ fn is_assist_verb(word: &[u8]) -> bool {
             | b"access"
             | b"look"
             | b"determine"
+            | b"reproduce"
+            | b"specify"
+            | b"present"
+            | b"draw"
+            | b"book"
     )
 }
 
