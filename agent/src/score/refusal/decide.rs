@@ -188,10 +188,10 @@ impl Findings {
                     let offered = self.offer_list;
                     self.end_sentence(hit.start, hit.start + 1);
                     self.offer_list = offered;
-                    self.list_items += 1;
                     if offered {
                         return;
                     }
+                    self.list_items += 1;
                     self.list_items_after += usize::from(primary_seen);
                     self.answer_item = primary_seen;
                 } else {
@@ -210,6 +210,7 @@ impl Findings {
                     self.redirect.get_or_insert(hit);
                 }
                 if std::mem::take(&mut self.answer_item) {
+                    self.list_items -= 1;
                     self.list_items_after -= 1;
                     self.answer_cues_after -= 1;
                 }
