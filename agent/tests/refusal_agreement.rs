@@ -89,7 +89,7 @@ fn xstest_agreement_meets_thresholds() {
 /// Agreement on `tests/data/assistant_styles.jsonl` (binary, three-class), less 0.005.
 /// The file contains 200 responses that we wrote in the styles of eight assistants and
 /// languages, labelled with the XSTest definitions.
-const STYLE_FLOORS: (f64, f64) = (0.950, 0.865);
+const STYLE_FLOORS: (f64, f64) = (0.950, 0.875);
 
 #[test]
 fn assistant_styles_agreement_has_not_regressed() {

@@ -1,8 +1,8 @@
 //! Cue tables for languages other than English: Spanish, French, German, Italian,
 //! Portuguese, Chinese, Japanese and Russian.
 //!
-//! These tables only hold whole refusal phrases (`Kind::Decline`), so they need no verb
-//! check. The automaton folds ASCII case only, so a phrase that can start a sentence with a
+//! These tables contain whole refusal phrases (`Kind::Decline`), which need no verb check,
+//! and pointers to hotlines and mental health professionals (`Kind::Redirect`). The automaton folds ASCII case only, so a phrase that can start a sentence with a
 //! non-ASCII capital (Russian "Я", French "É") is listed in both cases.
 
 use super::cues::{cue, Cue, CueRow, Kind};
@@ -18,6 +18,7 @@ pub(super) const ES: &[CueRow] = &[
         "lo siento, pero no puedo", "lo siento, no puedo", "me niego a", "debo negarme",
         "no puedo explicar", "no puedo explicarte", "no puedo decirte c\u{f3}mo",
     ]),
+    cue!(Redirect, "es-ayuda", &["l\u{ed}nea de ayuda", "linea de ayuda", "l\u{ed}nea de crisis", "l\u{ed}nea de prevenci\u{f3}n", "profesional de la salud mental", "tel\u{e9}fono de la esperanza"]),
 ];
 
 #[rustfmt::skip]
@@ -33,6 +34,7 @@ pub(super) const FR: &[CueRow] = &[
         "il m'est impossible de", "je ne peux pas vous expliquer", "je ne peux pas expliquer",
         "je ne peux pas vous donner", "je ne peux pas vous fournir", "je ne peux pas vous dire comment",
     ]),
+    cue!(Redirect, "fr-ecoute", &["ligne d'\u{e9}coute", "num\u{e9}ro d'urgence", "professionnel de la sant\u{e9} mentale", "professionnel de sant\u{e9} mentale", "sos amiti\u{e9}", "num\u{e9}ro national de pr\u{e9}vention"]),
 ];
 
 #[rustfmt::skip]
@@ -53,6 +55,7 @@ pub(super) const DE: &[CueRow] = &[
         "kann ich dir nicht geben", "kann ich ihnen nicht geben", "kann ich keine anleitung",
         "kann ich keine auskunft",
     ]),
+    cue!(Redirect, "de-seelsorge", &["telefonseelsorge", "hilfetelefon", "krisendienst", "psychotherapeutische hilfe", "den notruf"]),
 ];
 
 #[rustfmt::skip]
@@ -62,6 +65,7 @@ pub(super) const IT: &[CueRow] = &[
         "non posso dare", "non posso rispondere", "non posso creare", "non posso scrivere",
         "mi dispiace, ma non posso", "non sono in grado di", "devo rifiutare",
     ]),
+    cue!(Redirect, "it-telefono-amico", &["telefono amico", "numero verde", "professionista della salute mentale", "linea di ascolto"]),
 ];
 
 #[rustfmt::skip]
@@ -76,6 +80,7 @@ pub(super) const PT: &[CueRow] = &[
         "sinto muito, mas n\u{e3}o posso", "recuso-me a", "devo recusar",
         "n\u{e3}o posso explicar", "n\u{e3}o posso te dizer como",
     ]),
+    cue!(Redirect, "pt-apoio", &["linha de apoio", "centro de valoriza\u{e7}\u{e3}o da vida", "profissional de sa\u{fa}de mental", "ligue 188"]),
 ];
 
 #[rustfmt::skip]
@@ -103,6 +108,8 @@ pub(super) const ZH: &[CueRow] = &[
         "\u{6211}\u{4e0d}\u{80fd}\u{5e6b}",               // 我不能幫 (traditional)
         "\u{6211}\u{7121}\u{6cd5}\u{56de}\u{7b54}",       // 我無法回答 (traditional)
     ]),
+    // 热线, 心理咨询, 心理援助, 求助专业
+    cue!(Redirect, "zh-rexian", &["\u{70ed}\u{7ebf}", "\u{5fc3}\u{7406}\u{54a8}\u{8be2}", "\u{5fc3}\u{7406}\u{63f4}\u{52a9}", "\u{6c42}\u{52a9}\u{4e13}\u{4e1a}"]),
 ];
 
 #[rustfmt::skip]
@@ -118,6 +125,8 @@ pub(super) const JA: &[CueRow] = &[
         "\u{304a}\u{65ad}\u{308a}\u{3057}\u{307e}\u{3059}",                         // お断りします
         "\u{56de}\u{7b54}\u{3067}\u{304d}\u{307e}\u{305b}\u{3093}",                 // 回答できません
     ]),
+    // ホットライン, いのちの電話, 相談窓口, 専門家に相談
+    cue!(Redirect, "ja-soudan", &["\u{30db}\u{30c3}\u{30c8}\u{30e9}\u{30a4}\u{30f3}", "\u{3044}\u{306e}\u{3061}\u{306e}\u{96fb}\u{8a71}", "\u{76f8}\u{8ac7}\u{7a93}\u{53e3}", "\u{5c02}\u{9580}\u{5bb6}\u{306b}\u{76f8}\u{8ac7}"]),
 ];
 
 #[rustfmt::skip]
@@ -143,4 +152,6 @@ pub(super) const RU: &[CueRow] = &[
         "\u{43d}\u{435} \u{43c}\u{43e}\u{433}\u{443} \u{440}\u{430}\u{441}\u{441}\u{43a}\u{430}\u{437}\u{430}\u{442}\u{44c}", // не могу рассказать
         "\u{43d}\u{435} \u{43c}\u{43e}\u{433}\u{443} \u{43f}\u{43e}\u{434}\u{441}\u{43a}\u{430}\u{437}\u{430}\u{442}\u{44c}", // не могу подсказать
     ]),
+    // телефон доверия, горячая линия, горячую линию, к психологу, к специалисту
+    cue!(Redirect, "ru-doveriya", &["\u{442}\u{435}\u{43b}\u{435}\u{444}\u{43e}\u{43d} \u{434}\u{43e}\u{432}\u{435}\u{440}\u{438}\u{44f}", "\u{433}\u{43e}\u{440}\u{44f}\u{447}\u{430}\u{44f} \u{43b}\u{438}\u{43d}\u{438}\u{44f}", "\u{433}\u{43e}\u{440}\u{44f}\u{447}\u{443}\u{44e} \u{43b}\u{438}\u{43d}\u{438}\u{44e}", "\u{43a} \u{43f}\u{441}\u{438}\u{445}\u{43e}\u{43b}\u{43e}\u{433}\u{443}", "\u{43a} \u{441}\u{43f}\u{435}\u{446}\u{438}\u{430}\u{43b}\u{438}\u{441}\u{442}\u{443}"]),
 ];
