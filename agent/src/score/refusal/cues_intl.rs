@@ -53,7 +53,8 @@ pub(super) const DE: &[CueRow] = &[
         "ich werde dabei nicht helfen", "ich werde keine anleitung",
         "kann ich nicht geben", "kann ich nicht erkl\u{e4}ren", "kann ich nicht helfen",
         "kann ich dir nicht geben", "kann ich ihnen nicht geben", "kann ich keine anleitung",
-        "kann ich keine auskunft",
+        "kann ich keine auskunft", "kann ich dir leider nicht", "kann ich ihnen leider nicht",
+        "kann ich leider nicht helfen", "kann ich leider keine",
     ]),
     cue!(Redirect, "de-seelsorge", &["telefonseelsorge", "hilfetelefon", "krisendienst", "psychotherapeutische hilfe", "den notruf"]),
 ];

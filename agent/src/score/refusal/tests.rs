@@ -364,11 +364,19 @@ fn very_long_refusal_is_found() {
     let paragraph = "The river rises in spring and the farmers plant after the flood recedes. ";
     let opening = format!("I can't help with that. {}", paragraph.repeat(40_000));
     assert_class(&opening, RefusalClass::Full);
+    // Three megabytes of text before the refusal are an answer, so the refusal declines
+    // only the rest of it.
     let closing = format!(
         "{}I won't provide the rest of this plan.",
         paragraph.repeat(40_000)
     );
-    assert_class(&closing, RefusalClass::Full);
+    let verdict = classify(&closing);
+    assert_eq!(
+        verdict.class,
+        RefusalClass::Partial,
+        "cue {:?}",
+        verdict.cue
+    );
 }
 
 #[test]
