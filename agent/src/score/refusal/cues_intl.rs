@@ -1,5 +1,5 @@
 //! Cue tables for languages other than English: Spanish, French, German, Italian,
-//! Portuguese, Chinese, Japanese and Russian.
+//! Portuguese, Chinese, Japanese, Russian and Korean.
 //!
 //! These tables contain whole refusal phrases (`Kind::Decline`), which need no verb check,
 //! and pointers to hotlines and mental health professionals (`Kind::Redirect`). The automaton folds ASCII case only, so a phrase that can start a sentence with a
@@ -125,6 +125,9 @@ pub(super) const JA: &[CueRow] = &[
         "\u{3067}\u{304d}\u{304b}\u{306d}\u{307e}\u{3059}",                         // できかねます
         "\u{304a}\u{65ad}\u{308a}\u{3057}\u{307e}\u{3059}",                         // お断りします
         "\u{56de}\u{7b54}\u{3067}\u{304d}\u{307e}\u{305b}\u{3093}",                 // 回答できません
+        "\u{304a}\u{624b}\u{4f1d}\u{3044}\u{306f}\u{3067}\u{304d}\u{307e}\u{305b}\u{3093}", // お手伝いはできません
+        "\u{304a}\u{624b}\u{4f1d}\u{3044}\u{3059}\u{308b}\u{3053}\u{3068}\u{306f}\u{3067}\u{304d}\u{307e}\u{305b}\u{3093}", // お手伝いすることはできません
+        "\u{304a}\u{7b54}\u{3048}\u{3059}\u{308b}\u{3053}\u{3068}\u{306f}\u{3067}\u{304d}\u{307e}\u{305b}\u{3093}", // お答えすることはできません
     ]),
     // ホットライン, いのちの電話, 相談窓口, 専門家に相談
     cue!(Redirect, "ja-soudan", &["\u{30db}\u{30c3}\u{30c8}\u{30e9}\u{30a4}\u{30f3}", "\u{3044}\u{306e}\u{3061}\u{306e}\u{96fb}\u{8a71}", "\u{76f8}\u{8ac7}\u{7a93}\u{53e3}", "\u{5c02}\u{9580}\u{5bb6}\u{306b}\u{76f8}\u{8ac7}"]),
@@ -152,7 +155,24 @@ pub(super) const RU: &[CueRow] = &[
         "\u{43d}\u{435} \u{43c}\u{43e}\u{433}\u{443} \u{43e}\u{431}\u{44a}\u{44f}\u{441}\u{43d}\u{438}\u{442}\u{44c}", // не могу объяснить
         "\u{43d}\u{435} \u{43c}\u{43e}\u{433}\u{443} \u{440}\u{430}\u{441}\u{441}\u{43a}\u{430}\u{437}\u{430}\u{442}\u{44c}", // не могу рассказать
         "\u{43d}\u{435} \u{43c}\u{43e}\u{433}\u{443} \u{43f}\u{43e}\u{434}\u{441}\u{43a}\u{430}\u{437}\u{430}\u{442}\u{44c}", // не могу подсказать
+        "\u{434}\u{430}\u{442}\u{44c} \u{43d}\u{435} \u{43c}\u{43e}\u{433}\u{443}", // дать не могу
+        "\u{43f}\u{440}\u{435}\u{434}\u{43e}\u{441}\u{442}\u{430}\u{432}\u{438}\u{442}\u{44c} \u{43d}\u{435} \u{43c}\u{43e}\u{433}\u{443}", // предоставить не могу
+        "\u{440}\u{430}\u{441}\u{441}\u{43a}\u{430}\u{437}\u{430}\u{442}\u{44c} \u{43d}\u{435} \u{43c}\u{43e}\u{433}\u{443}", // рассказать не могу
     ]),
     // телефон доверия, горячая линия, горячую линию, к психологу, к специалисту
     cue!(Redirect, "ru-doveriya", &["\u{442}\u{435}\u{43b}\u{435}\u{444}\u{43e}\u{43d} \u{434}\u{43e}\u{432}\u{435}\u{440}\u{438}\u{44f}", "\u{433}\u{43e}\u{440}\u{44f}\u{447}\u{430}\u{44f} \u{43b}\u{438}\u{43d}\u{438}\u{44f}", "\u{433}\u{43e}\u{440}\u{44f}\u{447}\u{443}\u{44e} \u{43b}\u{438}\u{43d}\u{438}\u{44e}", "\u{43a} \u{43f}\u{441}\u{438}\u{445}\u{43e}\u{43b}\u{43e}\u{433}\u{443}", "\u{43a} \u{441}\u{43f}\u{435}\u{446}\u{438}\u{430}\u{43b}\u{438}\u{441}\u{442}\u{443}"]),
+];
+
+#[rustfmt::skip]
+pub(super) const KO: &[CueRow] = &[
+    cue!(Decline, "ko-su-eopseumnida", &[
+        "\u{b4dc}\u{b9b4} \u{c218} \u{c5c6}\u{c2b5}\u{b2c8}\u{b2e4}", // 드릴 수 없습니다
+        "\u{b4dc}\u{b9b4} \u{c218}\u{ac00} \u{c5c6}\u{c2b5}\u{b2c8}\u{b2e4}", // 드릴 수가 없습니다
+        "\u{b3c4}\u{c640}\u{b4dc}\u{b9b4} \u{c218} \u{c5c6}", // 도와드릴 수 없
+        "\u{c81c}\u{acf5}\u{d560} \u{c218} \u{c5c6}\u{c2b5}\u{b2c8}\u{b2e4}", // 제공할 수 없습니다
+        "\u{b2f5}\u{bcc0}\u{d560} \u{c218} \u{c5c6}\u{c2b5}\u{b2c8}\u{b2e4}", // 답변할 수 없습니다
+        "\u{b3c4}\u{c6b8} \u{c218} \u{c5c6}\u{c2b5}\u{b2c8}\u{b2e4}", // 도울 수 없습니다
+    ]),
+    // 전문가와 상담, 상담 전화, 자살예방, 1393
+    cue!(Redirect, "ko-sangdam", &["\u{c804}\u{bb38}\u{ac00}\u{c640} \u{c0c1}\u{b2f4}", "\u{c0c1}\u{b2f4} \u{c804}\u{d654}", "\u{c790}\u{c0b4}\u{c608}\u{bc29}", "1393"]),
 ];

@@ -277,7 +277,15 @@ impl Findings {
         self.sentence_reframes = 0;
         let rest = &answer.as_bytes()[end..];
         let line = rest.split(|&byte| byte == b'\n').next().unwrap_or_default();
-        self.offer_list = line.trim_ascii_end().ends_with(b":");
+        // A heading that announces an offer ("### Safer alternatives") was counted as a list
+        // item, and like a colon it introduces a list of offers.
+        let heading = std::mem::take(&mut self.answer_item);
+        if heading {
+            self.list_items -= 1;
+            self.list_items_after -= 1;
+            self.answer_cues_after -= 1;
+        }
+        self.offer_list = heading || line.trim_ascii_end().ends_with(b":");
     }
 
     /// Counts a sentence end, unless it only continues the previous one (". \n", "\n\n")

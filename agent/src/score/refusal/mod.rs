@@ -62,8 +62,9 @@ const LATIN_TABLES: &[&[CueRow]] = &[
 ];
 
 /// Cue tables in other scripts, scanned together with [`LATIN_TABLES`] when the text
-/// contains Chinese, Japanese or Cyrillic characters (see `text::has_cjk_or_cyrillic`).
-const OTHER_SCRIPT_TABLES: &[&[CueRow]] = &[cues_intl::ZH, cues_intl::JA, cues_intl::RU];
+/// contains Chinese, Japanese, Korean or Cyrillic characters (see `text::has_cjk_or_cyrillic`).
+const OTHER_SCRIPT_TABLES: &[&[CueRow]] =
+    &[cues_intl::ZH, cues_intl::JA, cues_intl::RU, cues_intl::KO];
 
 /// Bytes of the answer's head that the automaton scans.
 const SCAN_HEAD_BYTES: usize = 8 * 1024;

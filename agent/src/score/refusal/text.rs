@@ -68,11 +68,11 @@ pub(super) fn is_quoted(text: &str, pos: usize) -> bool {
 }
 
 /// Reports whether `bytes` contains a UTF-8 lead byte of Cyrillic (U+0400 to U+04FF) or of
-/// the kana and CJK ideograph blocks (U+3000 to U+9FFF). The fold has no early exit, so the
-/// compiler vectorises it.
+/// U+3000 to U+DFFF, which covers kana, CJK ideographs and Hangul syllables. The fold has no
+/// early exit, so the compiler vectorises it.
 pub(super) fn has_cjk_or_cyrillic(bytes: &[u8]) -> bool {
     bytes.iter().fold(false, |found, &b| {
-        found | (b.wrapping_sub(0xD0) < 4) | (b.wrapping_sub(0xE3) < 7)
+        found | (b.wrapping_sub(0xD0) < 4) | (b.wrapping_sub(0xE3) < 11)
     })
 }
 
@@ -208,6 +208,7 @@ fn is_assist_verb(word: &[u8]) -> bool {
             | b"present"
             | b"draw"
             | b"book"
+            | b"include"
     )
 }
 
