@@ -32,8 +32,8 @@ pub struct ScoreConfig {
     pub max_record_bytes: usize,
 }
 
-/// Opening a file failed, or its first record shows that none of it can be read (see
-/// [`crate::input::RecordProblem::spoils_file`]).
+/// Formats the error line for a file that could not be opened, or whose records show that
+/// the rest of it cannot be read (see [`crate::input::RecordProblem::spoils_file`]).
 fn file_error(path: &Path, error: &io::Error) -> String {
     if error.kind() == io::ErrorKind::InvalidData {
         format!("error: {error}")
@@ -135,7 +135,9 @@ pub fn run(
     }
 
     let mut scorer = Scorer::new();
-    let mut header_written = config.format != OutputFormat::Table;
+    // The table header waits for the first readable file, so that a run whose files all
+    // fail prints only errors.
+    let mut header_pending = config.format == OutputFormat::Table;
     for path in &config.files {
         let reader = match RecordReader::open(path, config.max_record_bytes) {
             Ok(reader) => reader,
@@ -145,9 +147,9 @@ pub fn run(
                 continue;
             }
         };
-        if !header_written {
+        if header_pending {
             write_table_header(out)?;
-            header_written = true;
+            header_pending = false;
         }
         if config.format == OutputFormat::Table && config.files.len() > 1 {
             writeln!(out, "# {}", path.display())?;
@@ -184,7 +186,7 @@ pub fn run(
 fn write_table_header(out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
-        "{:<28} {:<9} {:<7} {:<36} {:>6} {:>7} {:>6} {:>6} {:>12} {:<7}",
+        "{:<width$} {:<9} {:<7} {:<36} {:>6} {:>7} {:>6} {:>6} {:>12} {:<7}",
         "RECORD",
         "OUTCOME",
         "REFUSAL",
@@ -194,7 +196,8 @@ fn write_table_header(out: &mut dyn Write) -> io::Result<()> {
         "DIST-2",
         "REPEAT",
         "ANSWER",
-        "VERDICT"
+        "VERDICT",
+        width = ID_COLUMN_CHARS,
     )
 }
 
@@ -272,7 +275,7 @@ fn write_record(
                 |value: Option<f64>| value.map_or_else(|| "-".to_string(), |v| format!("{v:.3}"));
             writeln!(
                 out,
-                "{:<28} {:<9} {:<7} {:<36} {:>6} {:>7} {:>6} {:>6} {:>12} {:<7}",
+                "{:<width$} {:<9} {:<7} {:<36} {:>6} {:>7} {:>6} {:>6} {:>12} {:<7}",
                 name,
                 line.outcome,
                 line.refusal.unwrap_or("-"),
@@ -284,6 +287,7 @@ fn write_record(
                 number(line.repetition),
                 line.extracted_answer.as_deref().unwrap_or("-"),
                 line.verdict.unwrap_or("-"),
+                width = ID_COLUMN_CHARS,
             )
         }
     }

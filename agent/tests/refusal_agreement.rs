@@ -4,8 +4,9 @@
 //! responses. A second test keeps today's figures as a floor against regressions, and a
 //! third does the same for our own responses in the styles of other assistants.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use candor_agent::evaluate::Agreement;
 use candor_agent::input::DEFAULT_MAX_RECORD_BYTES;
 use candor_agent::score_files::evaluate_file;
 
@@ -24,33 +25,15 @@ const FLOORS: [(&str, f64, f64); 3] = [
 fn xstest_agreement_has_not_regressed() {
     let mut failures = Vec::new();
     for (name, min_binary, min_three_class) in FLOORS {
-        let agreement = evaluate(name);
-        let binary = agreement.binary().unwrap();
-        let three_class = agreement.three_class().unwrap();
-        if binary < min_binary {
-            failures.push(format!(
-                "{name}: binary agreement {binary:.3} < {min_binary}"
-            ));
-        }
-        if three_class < min_three_class {
-            failures.push(format!(
-                "{name}: three-class agreement {three_class:.3} < {min_three_class}"
-            ));
-        }
+        let agreement = evaluate(&xstest_dir(), name, 450);
+        check(
+            name,
+            &agreement,
+            (min_binary, min_three_class),
+            &mut failures,
+        );
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
-
-fn evaluate(name: &str) -> candor_agent::evaluate::Agreement {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/data/xstest")
-        .join(name);
-    let evaluation = evaluate_file(&path, DEFAULT_MAX_RECORD_BYTES, |problem| {
-        panic!("invalid record in {name}: {problem}")
-    })
-    .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
-    assert_eq!(evaluation.agreement.total(), 450, "{name}");
-    evaluation.agreement
 }
 
 // NOTE: the learned weights were fitted on these three files, so this checks in-sample
@@ -58,30 +41,21 @@ fn evaluate(name: &str) -> candor_agent::evaluate::Agreement {
 // mistralinstruct land near 0.94 on refusal vs compliance; see docs/refusal-classifier.md.
 #[test]
 fn xstest_agreement_meets_thresholds() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/xstest");
     let mut failures = Vec::new();
     for name in ["gpt4.jsonl", "mistralinstruct.jsonl", "mistralguard.jsonl"] {
-        let path = dir.join(name);
-        let evaluation = evaluate_file(&path, DEFAULT_MAX_RECORD_BYTES, |problem| {
-            panic!("invalid record in {name}: {problem}")
-        })
-        .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
-        let agreement = &evaluation.agreement;
-        assert_eq!(agreement.total(), 450, "{name}");
-        let binary = agreement.binary().unwrap();
-        let three_class = agreement.three_class().unwrap();
-        println!("{name}: binary {binary:.3}, three-class {three_class:.3}");
+        let agreement = evaluate(&xstest_dir(), name, 450);
+        println!(
+            "{name}: binary {:.3}, three-class {:.3}",
+            agreement.binary().unwrap(),
+            agreement.three_class().unwrap()
+        );
         println!("{}", agreement.confusion_table());
-        if binary < MIN_BINARY {
-            failures.push(format!(
-                "{name}: binary agreement {binary:.3} < {MIN_BINARY}"
-            ));
-        }
-        if three_class < MIN_THREE_CLASS {
-            failures.push(format!(
-                "{name}: three-class agreement {three_class:.3} < {MIN_THREE_CLASS}"
-            ));
-        }
+        check(
+            name,
+            &agreement,
+            (MIN_BINARY, MIN_THREE_CLASS),
+            &mut failures,
+        );
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
@@ -100,25 +74,49 @@ fn assistant_styles_agreement_has_not_regressed() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
     let mut failures = Vec::new();
     for (name, min_binary, min_three_class) in STYLE_FLOORS {
-        let evaluation = evaluate_file(&dir.join(name), DEFAULT_MAX_RECORD_BYTES, |problem| {
-            panic!("invalid record in {name}: {problem}")
-        })
-        .unwrap();
-        let agreement = &evaluation.agreement;
-        assert_eq!(agreement.total(), 200, "{name}");
-        let binary = agreement.binary().unwrap();
-        let three_class = agreement.three_class().unwrap();
+        let agreement = evaluate(&dir, name, 200);
         println!("{name}\n{}", agreement.confusion_table());
-        if binary < min_binary {
-            failures.push(format!(
-                "{name}: binary agreement {binary:.3} < {min_binary}"
-            ));
-        }
-        if three_class < min_three_class {
-            failures.push(format!(
-                "{name}: three-class agreement {three_class:.3} < {min_three_class}"
-            ));
-        }
+        check(
+            name,
+            &agreement,
+            (min_binary, min_three_class),
+            &mut failures,
+        );
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn xstest_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/xstest")
+}
+
+/// Scores `dir/name`, checks that it has `records` labelled records and returns the
+/// agreement.
+fn evaluate(dir: &Path, name: &str, records: u64) -> Agreement {
+    let path = dir.join(name);
+    let evaluation = evaluate_file(&path, DEFAULT_MAX_RECORD_BYTES, |problem| {
+        panic!("invalid record in {name}: {problem}")
+    })
+    .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
+    assert_eq!(evaluation.agreement.total(), records, "{name}");
+    evaluation.agreement
+}
+
+/// Adds a line to `failures` for each of binary and three-class agreement that is below
+/// its minimum in `(binary, three_class)`.
+fn check(name: &str, agreement: &Agreement, minimum: (f64, f64), failures: &mut Vec<String>) {
+    let binary = agreement.binary().unwrap();
+    let three_class = agreement.three_class().unwrap();
+    if binary < minimum.0 {
+        failures.push(format!(
+            "{name}: binary agreement {binary:.3} < {}",
+            minimum.0
+        ));
+    }
+    if three_class < minimum.1 {
+        failures.push(format!(
+            "{name}: three-class agreement {three_class:.3} < {}",
+            minimum.1
+        ));
+    }
 }

@@ -248,16 +248,10 @@ impl<R: Read> Iterator for CsvRecords<R> {
             .row
             .position()
             .map_or(start.byte(), csv::Position::byte);
-        let line = self
-            .line_ends
-            .lock()
-            .expect("line tracker lock")
-            .line_of(start_byte);
-        let unclosed = self
-            .line_ends
-            .lock()
-            .expect("line tracker lock")
-            .unclosed_quote();
+        let (line, unclosed) = {
+            let mut ends = self.line_ends.lock().expect("line tracker lock");
+            (ends.line_of(start_byte), ends.unclosed_quote())
+        };
         if let Some((offset, opened)) = unclosed {
             if start_byte <= offset && self.reader.position().byte() > offset {
                 return Some(Ok(Err(
@@ -265,11 +259,10 @@ impl<R: Read> Iterator for CsvRecords<R> {
                 )));
             }
         }
-        let header_fields = columns.fields;
-        if self.row.len() > header_fields {
+        if self.row.len() > columns.fields {
             let problem = RecordProblem::ExtraFields {
                 found: self.row.len(),
-                expected: header_fields,
+                expected: columns.fields,
             };
             return Some(Ok(Err(self.error(line, problem))));
         }
